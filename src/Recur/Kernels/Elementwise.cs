@@ -1,0 +1,47 @@
+using System.Numerics.Tensors;
+
+namespace Recur.Kernels;
+
+/// <summary>Elementwise BLAS-1 style operations, all through TensorPrimitives.</summary>
+public static class Elementwise
+{
+    /// <summary>y ← a·x + y (BLAS saxpy).</summary>
+    public static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y)
+    {
+        if (x.Length != y.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {y.Length}.");
+        TensorPrimitives.MultiplyAdd(x, a, y, y);
+    }
+
+    /// <summary>x ← a·x.</summary>
+    public static void Scale(float a, Span<float> x) => TensorPrimitives.Multiply(x, a, x);
+
+    /// <summary>y ← x + y.</summary>
+    public static void AddTo(ReadOnlySpan<float> x, Span<float> y)
+    {
+        if (x.Length != y.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {y.Length}.");
+        TensorPrimitives.Add(x, y, y);
+    }
+
+    /// <summary>Adds a row vector to every row of a (rows × row.Length) matrix.</summary>
+    public static void AddRowVector(ReadOnlySpan<float> row, Span<float> matrix)
+    {
+        int n = row.Length;
+        if (n == 0) return;
+        if (matrix.Length % n != 0) throw new ArgumentException($"A matrix of {matrix.Length} elements has no rows of {n}.");
+        for (int start = 0; start < matrix.Length; start += n)
+        {
+            var r = matrix.Slice(start, n);
+            TensorPrimitives.Add(r, row, r);
+        }
+    }
+
+    /// <summary>column sums: sums[j] += Σ_i matrix[i, j] (the bias gradient of a linear map).</summary>
+    public static void AddColumnSums(ReadOnlySpan<float> matrix, Span<float> sums)
+    {
+        int n = sums.Length;
+        if (n == 0) return;
+        if (matrix.Length % n != 0) throw new ArgumentException($"A matrix of {matrix.Length} elements has no rows of {n}.");
+        for (int start = 0; start < matrix.Length; start += n)
+            TensorPrimitives.Add(sums, matrix.Slice(start, n), sums);
+    }
+}

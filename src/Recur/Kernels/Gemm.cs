@@ -1,0 +1,101 @@
+namespace Recur.Kernels;
+
+/// <summary>
+/// The one matrix product every layer uses: C ← α·op(A)·op(B) + β·C for row-major float32
+/// matrices, where op(A) is M×K and op(B) is K×N, each optionally stored transposed
+/// (NN, NT, TN and TT). Cache-blocked with packed panels and a Vector512/Vector256 FMA
+/// micro-kernel (scalar fallback); large products are split across up to
+/// <see cref="Parallelism.MaxThreads"/> threads by blocks of C, small ones run on the calling
+/// thread. Each element of C is always summed over K in the same order, so the result is
+/// bitwise identical at any thread count. When β = 0, C is not read (it may hold NaN).
+/// </summary>
+public static class Gemm
+{
+    // Below this many multiply-adds a second thread costs more to wake than it saves.
+    private const long ParallelThreshold = 1L << 21;
+
+    [ThreadStatic] private static float[]? t_packA;
+    [ThreadStatic] private static float[]? t_packB;
+
+    /// <summary>
+    /// C (M×N) ← α·op(A)·op(B) + β·C. A is M×K, or K×M when <paramref name="transposeA"/>;
+    /// B is K×N, or N×K when <paramref name="transposeB"/>. All row-major and contiguous.
+    /// </summary>
+    public static void Multiply(
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
+        bool transposeA = false, bool transposeB = false, float alpha = 1f, float beta = 0f)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        if (a.Length < (long)m * k) throw new ArgumentException($"A has {a.Length} elements; a {(transposeA ? $"{k}×{m}" : $"{m}×{k}")} matrix needs {(long)m * k}.", nameof(a));
+        if (b.Length < (long)k * n) throw new ArgumentException($"B has {b.Length} elements; a {(transposeB ? $"{n}×{k}" : $"{k}×{n}")} matrix needs {(long)k * n}.", nameof(b));
+        if (c.Length < (long)m * n) throw new ArgumentException($"C has {c.Length} elements; a {m}×{n} matrix needs {(long)m * n}.", nameof(c));
+        var cm = c[..(m * n)];
+        if (cm.Overlaps(a[..(m * k)]) || cm.Overlaps(b[..(k * n)]))
+            throw new ArgumentException("C must not overlap A or B.", nameof(c));
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            if (beta == 0f) cm.Clear();
+            else if (beta != 1f) Elementwise.Scale(beta, cm);
+            return;
+        }
+        unsafe
+        {
+            fixed (float* pa = a, pb = b, pc = c)
+            {
+                Run(pa, transposeA ? m : k, transposeA, pb, transposeB ? k : n, transposeB, pc, n, m, n, k, alpha, beta);
+            }
+        }
+    }
+
+    private static unsafe void Run(
+        float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc,
+        int m, int n, int k, float alpha, float beta)
+    {
+        SimdLevel level = Simd.Level;
+        var ks = GemmBlocked.KernelShape.For(level, m);
+        bool small = m <= GemmSmall.MaxRows;
+        long work = (long)m * n * k;
+        int threads = work < ParallelThreshold ? 1 : Math.Min(Parallelism.MaxThreads, Environment.ProcessorCount);
+        // Split C into column stripes (whole NR panels) when it is wide, else row stripes.
+        bool byColumns = small || n >= m;
+        int unit = byColumns ? ks.Nr : ks.Mr;
+        int units = ((byColumns ? n : m) + unit - 1) / unit;
+        threads = Math.Min(threads, units);
+        if (threads <= 1)
+        {
+            RunBlock(a, lda, transA, b, ldb, transB, c, ldc, 0, m, 0, n, k, alpha, beta, ks, small, level);
+            return;
+        }
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            int lo = (int)((long)units * t / threads) * unit;
+            int hi = t == threads - 1 ? (byColumns ? n : m) : (int)((long)units * (t + 1) / threads) * unit;
+            if (byColumns)
+                RunBlock((float*)pa, lda, transA, (float*)pb, ldb, transB, (float*)pc, ldc, 0, m, lo, hi, k, alpha, beta, ks, small, level);
+            else
+                RunBlock((float*)pa, lda, transA, (float*)pb, ldb, transB, (float*)pc, ldc, lo, hi, 0, n, k, alpha, beta, ks, small, level);
+        });
+    }
+
+    private static unsafe void RunBlock(
+        float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc,
+        int m0, int m1, int n0, int n1, int k, float alpha, float beta, GemmBlocked.KernelShape ks, bool small, SimdLevel level)
+    {
+        if (small)
+        {
+            GemmSmall.Run(a, lda, transA, b, ldb, transB, c, ldc, m1 - m0, n0, n1, k, alpha, beta, level);
+            return;
+        }
+        var (sizeA, sizeB) = GemmBlocked.BufferSizes(ks);
+        var packA = t_packA is { } pa && pa.Length >= sizeA ? pa : t_packA = GC.AllocateUninitializedArray<float>(sizeA, pinned: true);
+        var packB = t_packB is { } pb && pb.Length >= sizeB ? pb : t_packB = GC.AllocateUninitializedArray<float>(sizeB, pinned: true);
+        fixed (float* ap = packA, bp = packB)
+        {
+            GemmBlocked.Run(a, lda, transA, b, ldb, transB, c, ldc, m0, m1, n0, n1, k, alpha, beta, ks, ap, bp);
+        }
+    }
+}
