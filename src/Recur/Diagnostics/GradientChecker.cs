@@ -1,0 +1,102 @@
+using System.Globalization;
+
+namespace Recur.Diagnostics;
+
+/// <summary>
+/// Central-difference gradient checks (ggml's MODE_GRAD, micrograd): for a scalar loss L and
+/// each checked coordinate x_i, the numeric derivative (L(x + h·e_i) − L(x − h·e_i)) / 2h
+/// is compared with the analytic gradient. The loss is evaluated and differenced in float64;
+/// the perturbation is applied to the float32 value in place and restored exactly.
+/// Coordinates at a kink (ReLU at 0, max ties) are skipped: there the central differences at
+/// h and h/2 disagree (for a smooth loss they differ by O(h²)), and no single derivative exists.
+/// </summary>
+public static class GradientChecker
+{
+    /// <summary>Settings of a check.</summary>
+    /// <param name="Step">h. For float32 layers 1e-2…1e-3 balances truncation against rounding.</param>
+    /// <param name="RelativeTolerance">Allowed |numeric − analytic| relative to max(|numeric|, |analytic|).</param>
+    /// <param name="AbsoluteTolerance">Allowed |numeric − analytic| near zero.</param>
+    /// <param name="MaxCoordinates">Check at most this many coordinates (a seeded random subset); 0 = all.</param>
+    /// <param name="Seed">Chooses the subset.</param>
+    public sealed record Options(
+        double Step = 1e-2,
+        double RelativeTolerance = 1e-2,
+        double AbsoluteTolerance = 1e-4,
+        int MaxCoordinates = 0,
+        ulong Seed = 1);
+
+    /// <summary>
+    /// The outcome for one tensor. <see cref="MaxError"/> is the largest
+    /// |numeric − analytic| / (atol + rtol·max(|numeric|, |analytic|)); above 1 fails.
+    /// </summary>
+    public sealed record Report(string Name, int Checked, int Skipped, int Failed, double MaxError, int WorstIndex, double WorstNumeric, double WorstAnalytic)
+    {
+        public bool Passed => Failed == 0 && Checked > 0;
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"{Name}: {Checked} checked, {Skipped} skipped at kinks, {Failed} failed; worst [{WorstIndex}] numeric {WorstNumeric:G6} analytic {WorstAnalytic:G6} (error {MaxError:G3})");
+    }
+
+    /// <summary>
+    /// Checks <paramref name="analytic"/> = ∂L/∂<paramref name="values"/>, where
+    /// <paramref name="loss"/> recomputes L from the current contents of <paramref name="values"/>.
+    /// </summary>
+    public static Report Check(string name, Span<float> values, ReadOnlySpan<float> analytic, Func<double> loss, Options? options = null)
+    {
+        var o = options ?? new Options();
+        if (analytic.Length != values.Length) throw new ArgumentException($"{name}: gradient has {analytic.Length} elements, values {values.Length}.");
+        int[] indices = ChooseIndices(values.Length, o);
+        int checkedCount = 0, skipped = 0, failed = 0, worst = -1;
+        double maxError = 0, worstNumeric = 0, worstAnalytic = 0;
+        foreach (int i in indices)
+        {
+            double numeric = Central(values, i, o.Step, loss);
+            double half = Central(values, i, o.Step / 2, loss);
+            double a = analytic[i];
+            double scale = Math.Max(Math.Abs(numeric), Math.Abs(a));
+            double allowed = o.AbsoluteTolerance + o.RelativeTolerance * scale;
+            if (Math.Abs(numeric - half) > allowed)
+            {
+                skipped++;
+                continue;
+            }
+            checkedCount++;
+            double error = Math.Abs(numeric - a) / allowed;
+            if (error > 1) failed++;
+            if (error > maxError || worst < 0)
+            {
+                maxError = Math.Max(maxError, error);
+                worst = i;
+                worstNumeric = numeric;
+                worstAnalytic = a;
+            }
+        }
+        return new Report(name, checkedCount, skipped, failed, maxError, worst, worstNumeric, worstAnalytic);
+    }
+
+    private static double Central(Span<float> values, int i, double step, Func<double> loss)
+    {
+        float saved = values[i];
+        float up = (float)(saved + step), down = (float)(saved - step);
+        values[i] = up;
+        double lUp = loss();
+        values[i] = down;
+        double lDown = loss();
+        values[i] = saved;
+        // Divide by the step actually taken in float32, not the nominal one.
+        return (lUp - lDown) / ((double)up - down);
+    }
+
+    private static int[] ChooseIndices(int n, Options o)
+    {
+        if (o.MaxCoordinates <= 0 || o.MaxCoordinates >= n) return Enumerable.Range(0, n).ToArray();
+        var rng = new Tensors.Rng(o.Seed);
+        var all = Enumerable.Range(0, n).ToArray();
+        for (int i = 0; i < o.MaxCoordinates; i++)
+        {
+            int j = i + rng.NextInt(n - i);
+            (all[i], all[j]) = (all[j], all[i]);
+        }
+        return all[..o.MaxCoordinates];
+    }
+}
