@@ -7,8 +7,10 @@ namespace Recur.Diagnostics;
 /// each checked coordinate x_i, the numeric derivative (L(x + h·e_i) − L(x − h·e_i)) / 2h
 /// is compared with the analytic gradient. The loss is evaluated and differenced in float64;
 /// the perturbation is applied to the float32 value in place and restored exactly.
-/// Coordinates at a kink (ReLU at 0, max ties) are skipped: there the central differences at
-/// h and h/2 disagree (for a smooth loss they differ by O(h²)), and no single derivative exists.
+/// Coordinates at a kink (ReLU at 0, max ties) are skipped, because no single derivative
+/// exists there. A kink shows itself at step h or h/2: either the central differences at h
+/// and h/2 disagree (a smooth loss makes them differ by O(h²)), or the gap between the right
+/// and left one-sided differences does not halve with the step (smooth: gap ≈ h·L″).
 /// </summary>
 public static class GradientChecker
 {
@@ -50,12 +52,12 @@ public static class GradientChecker
         double maxError = 0, worstNumeric = 0, worstAnalytic = 0;
         foreach (int i in indices)
         {
-            double numeric = Central(values, i, o.Step, loss);
-            double half = Central(values, i, o.Step / 2, loss);
+            var (numeric, gap) = Differences(values, i, o.Step, loss);
+            var (half, halfGap) = Differences(values, i, o.Step / 2, loss);
             double a = analytic[i];
             double scale = Math.Max(Math.Abs(numeric), Math.Abs(a));
             double allowed = o.AbsoluteTolerance + o.RelativeTolerance * scale;
-            if (Math.Abs(numeric - half) > allowed)
+            if (Math.Abs(numeric - half) > allowed || Math.Abs(halfGap - gap / 2) > allowed)
             {
                 skipped++;
                 continue;
@@ -74,17 +76,21 @@ public static class GradientChecker
         return new Report(name, checkedCount, skipped, failed, maxError, worst, worstNumeric, worstAnalytic);
     }
 
-    private static double Central(Span<float> values, int i, double step, Func<double> loss)
+    /// <summary>The central difference at step h, and the right minus the left one-sided difference.</summary>
+    private static (double Central, double Gap) Differences(Span<float> values, int i, double step, Func<double> loss)
     {
         float saved = values[i];
         float up = (float)(saved + step), down = (float)(saved - step);
+        double l0 = loss();
         values[i] = up;
         double lUp = loss();
         values[i] = down;
         double lDown = loss();
         values[i] = saved;
-        // Divide by the step actually taken in float32, not the nominal one.
-        return (lUp - lDown) / ((double)up - down);
+        // Divide by the steps actually taken in float32, not the nominal ones.
+        double central = (lUp - lDown) / ((double)up - down);
+        double gap = (lUp - l0) / ((double)up - saved) - (l0 - lDown) / ((double)saved - down);
+        return (central, gap);
     }
 
     private static int[] ChooseIndices(int n, Options o)
