@@ -1,0 +1,66 @@
+using System.CommandLine;
+
+namespace Recur.Cli;
+
+/// <summary>
+/// Validators shared by every verb, so bad values are rejected during parsing with a one-line
+/// message (exit code 2) instead of failing deep inside the library.
+/// </summary>
+internal static class OptionRules
+{
+    /// <summary>Rejects values below <paramref name="min"/>.</summary>
+    public static Option<int> AtLeast(this Option<int> option, int min)
+    {
+        option.Validators.Add(r =>
+        {
+            if (TryGet(r, out int v) && v < min) r.AddError($"{option.Name} must be at least {min} (got {v})");
+        });
+        return option;
+    }
+
+    /// <summary>Rejects values outside [min, max] (either bound may be infinite).</summary>
+    public static Option<double> InRange(this Option<double> option, double min, double max)
+    {
+        option.Validators.Add(r =>
+        {
+            if (TryGet(r, out double v) && (!(v >= min) || !(v <= max)))
+                r.AddError($"{option.Name} must be in [{min}, {max}] (got {v})");
+        });
+        return option;
+    }
+
+    /// <summary>Rejects values that are not strictly positive and finite.</summary>
+    public static Option<double> Positive(this Option<double> option)
+    {
+        option.Validators.Add(r =>
+        {
+            if (TryGet(r, out double v) && !(v > 0 && double.IsFinite(v))) r.AddError($"{option.Name} must be a positive number (got {v})");
+        });
+        return option;
+    }
+
+    /// <summary>Rejects paths of files that do not exist.</summary>
+    public static Option<FileInfo> MustExist(this Option<FileInfo> option)
+    {
+        option.Validators.Add(r =>
+        {
+            if (TryGet(r, out FileInfo? f) && f is not null && !f.Exists) r.AddError($"{option.Name}: {f.FullName}: file not found");
+        });
+        return option;
+    }
+
+    // A value that failed to convert is reported by the parser itself; validators skip it.
+    private static bool TryGet<T>(System.CommandLine.Parsing.OptionResult r, out T value)
+    {
+        try
+        {
+            value = r.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
+    }
+}
