@@ -31,7 +31,7 @@ public sealed class Adam : Optimizer
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
     public Adam(ParameterStore store, AdamOptions options, IEnumerable<ParameterGroup>? groups = null)
-        : base(store, groups, Checked(options).RegularizedKinds, options.LearningRate, options.Regularization)
+        : base(store, options, groups)
     {
         Options = options;
         _m = new float[store.Count];
@@ -43,13 +43,6 @@ public sealed class Adam : Optimizer
     public AdamOptions Options { get; }
 
     private protected override string Name => "adam";
-
-    private static AdamOptions Checked(AdamOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        return options;
-    }
 
     private protected override void BeginStep(long t)
     {

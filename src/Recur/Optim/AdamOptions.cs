@@ -8,7 +8,7 @@ namespace Recur.Optim;
 /// <c>weight_decay = w</c> is <c>Regularization = new L2(w / 2)</c>; <c>torch.optim.AdamW</c> is
 /// <see cref="AdamW"/>.
 /// </summary>
-public sealed record AdamOptions
+public sealed record AdamOptions : IOptimizerOptions
 {
     /// <summary>α ≥ 0 (PyTorch's lr).</summary>
     public double LearningRate { get; init; } = 1e-3;
@@ -42,7 +42,7 @@ public sealed record AdamOptions
     public static AdamOptions AdamW(double learningRate = 1e-3, double weightDecay = 0.01) =>
         new() { LearningRate = learningRate, Regularization = new Regularization.DecoupledWeightDecay(weightDecay) };
 
-    internal void Validate()
+    void IOptimizerOptions.Validate()
     {
         if (!(LearningRate >= 0 && double.IsFinite(LearningRate)))
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be finite and ≥ 0.");

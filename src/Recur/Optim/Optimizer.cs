@@ -6,12 +6,6 @@ namespace Recur.Optim;
 // N: scalar parameters in the store; G: parameter groups.
 
 /// <summary>
-/// What <see cref="Optimizer.ClipAndStep"/> did: the global L2 norm of the gradients before
-/// clipping, and whether the step was skipped because that norm was not finite.
-/// </summary>
-public readonly record struct StepReport(double GradientNorm, bool Skipped);
-
-/// <summary>
 /// The part every optimizer shares: parameter groups over a <see cref="ParameterStore"/>, the
 /// step count, the learning-rate schedule, clipping with a skip on non-finite gradients, and
 /// state save/load. The concrete optimizers are <see cref="Sgd"/> and <see cref="Adam"/>.
@@ -29,22 +23,24 @@ public abstract class Optimizer
     private readonly ParameterGroup[] _groups;
     private readonly (int Offset, int Length)[][] _runs; // per group: maximal contiguous runs of the store
 
-    private protected Optimizer(ParameterStore store, IEnumerable<ParameterGroup>? groups, IReadOnlyList<ParameterKind> regularizedKinds,
-        double learningRate, Regularization regularization)
+    private protected Optimizer(ParameterStore store, IOptimizerOptions options, IEnumerable<ParameterGroup>? groups)
     {
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(regularization);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         Store = store;
         var index = new Dictionary<Parameter, int>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < store.Parameters.Count; i++) index[store.Parameters[i]] = i;
         var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
         var resolved = new List<ParameterGroup>();
         var runs = new List<(int, int)[]>();
-        foreach (var group in groups ?? ParameterGroup.ByKind(store, regularizedKinds))
+        foreach (var group in groups ?? ParameterGroup.ByKind(store, options.RegularizedKinds))
         {
             ArgumentNullException.ThrowIfNull(group);
-            double lr = group.LearningRate ?? learningRate;
-            CheckLearningRate(lr, nameof(ParameterGroup.LearningRate));
+            ArgumentNullException.ThrowIfNull(group.Parameters, nameof(groups));
+            double lr = group.LearningRate ?? options.LearningRate;
+            if (!(lr >= 0 && double.IsFinite(lr)))
+                throw new ArgumentOutOfRangeException(nameof(groups), lr, "A group's learning rate must be finite and ≥ 0.");
             var members = new List<(int Offset, int Length)>();
             foreach (var p in group.Parameters)
             {
@@ -52,7 +48,7 @@ public abstract class Optimizer
                 if (!seen.Add(p)) throw new ArgumentException($"Parameter '{p.Name}' is in more than one group.", nameof(groups));
                 if (p.Length > 0) members.Add((store.OffsetOf(i), p.Length));
             }
-            resolved.Add(group with { LearningRate = lr, Regularization = group.Regularization ?? regularization });
+            resolved.Add(group with { LearningRate = lr, Regularization = group.Regularization ?? options.Regularization });
             runs.Add(MergeRuns(members));
         }
         _groups = [.. resolved];
@@ -205,11 +201,6 @@ public abstract class Optimizer
 
     /// <summary>The state buffers, by file name; each has N elements aligned with the store.</summary>
     private protected abstract (string Name, float[] Buffer)[] StateBuffers();
-
-    private protected static void CheckLearningRate(double lr, string name)
-    {
-        if (!(lr >= 0 && double.IsFinite(lr))) throw new ArgumentOutOfRangeException(name, lr, "The learning rate must be finite and ≥ 0.");
-    }
 
     private string Layout() => string.Join(";", Store.Parameters.Select(p => $"{p.Name}:{p.Length}"));
 

@@ -30,7 +30,7 @@ public sealed class Sgd : Optimizer
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
     public Sgd(ParameterStore store, SgdOptions options, IEnumerable<ParameterGroup>? groups = null)
-        : base(store, groups, Checked(options).RegularizedKinds, options.LearningRate, options.Regularization)
+        : base(store, options, groups)
     {
         Options = options;
         _buffer = options.Momentum > 0 ? new float[store.Count] : [];
@@ -40,13 +40,6 @@ public sealed class Sgd : Optimizer
     public SgdOptions Options { get; }
 
     private protected override string Name => "sgd";
-
-    private static SgdOptions Checked(SgdOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        return options;
-    }
 
     private protected override void BeginStep(long t) => _firstStep = t == 1;
 

@@ -9,7 +9,7 @@ namespace Recur.Optim;
 /// <see cref="Regularization.DecoupledWeightDecay"/> gives SGDW (Loshchilov &amp; Hutter 2019, Alg. 1).
 /// </summary>
 /// <param name="LearningRate">η ≥ 0 (PyTorch's lr).</param>
-public sealed record SgdOptions(double LearningRate)
+public sealed record SgdOptions(double LearningRate) : IOptimizerOptions
 {
     /// <summary>Momentum μ ≥ 0; 0 turns momentum off.</summary>
     public double Momentum { get; init; }
@@ -29,7 +29,7 @@ public sealed record SgdOptions(double LearningRate)
     /// </summary>
     public IReadOnlyList<ParameterKind> RegularizedKinds { get; init; } = [ParameterKind.Weight];
 
-    internal void Validate()
+    void IOptimizerOptions.Validate()
     {
         if (!(LearningRate >= 0 && double.IsFinite(LearningRate)))
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be finite and ≥ 0.");

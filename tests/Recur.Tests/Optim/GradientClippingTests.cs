@@ -8,8 +8,7 @@ namespace Recur.Tests.Optim;
 
 public class GradientClippingTests
 {
-    private static readonly Lazy<Safetensors> Golden = new(() =>
-        Safetensors.Load(Path.Combine(AppContext.BaseDirectory, "Golden", "optim_clip.safetensors")));
+    private static Safetensors Golden => OptimTestData.Golden("optim_clip");
 
     [Theory]
     [InlineData("large")]
@@ -18,19 +17,19 @@ public class GradientClippingTests
     [InlineData("tiny")]
     public void ClipByNorm_MatchesClipGradNorm(string name)
     {
-        float[] grads = Golden.Value.GetFloat32($"norm.{name}.before");
-        double norm = GradientClipping.ClipByNorm(grads, Golden.Value.GetFloat64($"norm.{name}.max_norm")[0]);
-        AssertClose.Scalar(Golden.Value.GetFloat64($"norm.{name}.norm")[0], norm, 1e-6);
-        AssertClose.All(Golden.Value.GetFloat32($"norm.{name}.after"), grads, 1e-6, 1e-9, name);
+        float[] grads = Golden.GetFloat32($"norm.{name}.before");
+        double norm = GradientClipping.ClipByNorm(grads, Golden.GetFloat64($"norm.{name}.max_norm")[0]);
+        AssertClose.Scalar(Golden.GetFloat64($"norm.{name}.norm")[0], norm, 1e-6);
+        AssertClose.All(Golden.GetFloat32($"norm.{name}.after"), grads, 1e-6, 1e-9, name);
     }
 
     [Fact]
     public void ClipByValue_MatchesClipGradValue()
     {
-        float[] grads = Golden.Value.GetFloat32("value.before");
-        GradientClipping.ClipByValue(grads, Golden.Value.GetFloat64("value.clip_value")[0]);
-        Assert.Equal(Golden.Value.GetFloat32("value.after"), grads);
-        Assert.Contains(Golden.Value.GetFloat32("value.before"), g => Math.Abs(g) > 0.75f);
+        float[] grads = Golden.GetFloat32("value.before");
+        GradientClipping.ClipByValue(grads, Golden.GetFloat64("value.clip_value")[0]);
+        Assert.Equal(Golden.GetFloat32("value.after"), grads);
+        Assert.Contains(Golden.GetFloat32("value.before"), g => Math.Abs(g) > 0.75f);
     }
 
     [Fact]

@@ -6,8 +6,7 @@ namespace Recur.Tests.Optim;
 
 public class LearningRateScheduleTests
 {
-    private static readonly Lazy<Safetensors> Golden = new(() =>
-        Safetensors.Load(Path.Combine(AppContext.BaseDirectory, "Golden", "optim_schedules.safetensors")));
+    private static Safetensors Golden => OptimTestData.Golden("optim_schedules");
 
     public static TheoryData<string> Names => new() { "step", "cosine", "warmup_cosine", "warmup_cosine_zero", "restarts", "restarts_mult" };
 
@@ -27,8 +26,8 @@ public class LearningRateScheduleTests
     [MemberData(nameof(Names))]
     public void Schedule_EveryStep_MatchesPyTorchScheduler(string name)
     {
-        double[] expected = Golden.Value.GetFloat64(name);
-        double baseRate = double.Parse(Golden.Value.Metadata["base_lr"], System.Globalization.CultureInfo.InvariantCulture);
+        double[] expected = Golden.GetFloat64(name);
+        double baseRate = double.Parse(Golden.Metadata["base_lr"], System.Globalization.CultureInfo.InvariantCulture);
         var schedule = Create(name);
         var actual = new double[expected.Length];
         for (int t = 0; t < actual.Length; t++) actual[t] = schedule.LearningRate(t, baseRate);

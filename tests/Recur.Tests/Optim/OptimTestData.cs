@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Recur.Io;
 using Recur.Tensors;
 
 namespace Recur.Tests.Optim;
@@ -5,6 +7,12 @@ namespace Recur.Tests.Optim;
 /// <summary>Parameter sets and gradients shared by the optimizer tests.</summary>
 internal static class OptimTestData
 {
+    private static readonly ConcurrentDictionary<string, Safetensors> GoldenFiles = new();
+
+    /// <summary>tests/Recur.Tests/Golden/<paramref name="name"/>.safetensors, written by tools/golden/optim_golden.py; read once.</summary>
+    public static Safetensors Golden(string name) =>
+        GoldenFiles.GetOrAdd(name, n => Safetensors.Load(Path.Combine(AppContext.BaseDirectory, "Golden", n + ".safetensors")));
+
     /// <summary>The golden layout of tools/golden/optim_golden.py: w1 (6, 7), b1 (7), w2 (3, 6), emb (5, 3); 82 values.</summary>
     public static ParameterStore GoldenStore() => new(
     [

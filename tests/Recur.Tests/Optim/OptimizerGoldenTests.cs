@@ -13,8 +13,7 @@ namespace Recur.Tests.Optim;
 /// </summary>
 public class OptimizerGoldenTests
 {
-    private static readonly Lazy<Safetensors> Golden = new(() =>
-        Safetensors.Load(Path.Combine(AppContext.BaseDirectory, "Golden", "optim_trajectories.safetensors")));
+    private static Safetensors Golden => OptimTestData.Golden("optim_trajectories");
 
     private static readonly string[] Names =
     [
@@ -56,8 +55,8 @@ public class OptimizerGoldenTests
     public void Optimizer_200Steps_MatchesPyTorch(string config)
     {
         var store = OptimTestData.GoldenStore();
-        Golden.Value.GetFloat32("init").CopyTo(store.Values);
-        float[] grads = Golden.Value.GetFloat32("grads"); // (200, 82)
+        Golden.GetFloat32("init").CopyTo(store.Values);
+        float[] grads = Golden.GetFloat32("grads"); // (200, 82)
         int n = store.Count;
         var optimizer = Create(config, store);
         for (int t = 1; t <= 200; t++)
@@ -65,7 +64,7 @@ public class OptimizerGoldenTests
             grads.AsSpan((t - 1) * n, n).CopyTo(store.Grads);
             optimizer.Step();
             if (t is 1 or 50 or 200)
-                AssertClose.All(Golden.Value.GetFloat32($"{config}.step{t}"), store.Values, rtol: 1e-5, atol: 1e-6, what: $"{config} step {t}");
+                AssertClose.All(Golden.GetFloat32($"{config}.step{t}"), store.Values, rtol: 1e-5, atol: 1e-6, what: $"{config} step {t}");
         }
         Assert.Equal(200, optimizer.StepCount);
     }
@@ -74,7 +73,7 @@ public class OptimizerGoldenTests
     public void Golden_Configurations_DifferFromEachOther()
     {
         // Guards the test above: each configuration must actually exercise something different.
-        var finals = Names.Select(c => Golden.Value.GetFloat32($"{c}.step200")).ToArray();
+        var finals = Names.Select(c => Golden.GetFloat32($"{c}.step200")).ToArray();
         for (int a = 0; a < finals.Length; a++)
             for (int b = a + 1; b < finals.Length; b++)
             {
