@@ -93,20 +93,16 @@ public static class ArpaReader
             return [.. counts];
         }
 
+        /// <summary>"ngram k=count"; extra spaces around the number and '=' are accepted in both modes (IRSTLM writes "ngram  1=   5021").</summary>
         private long ParseCount(string line, int expected)
         {
-            string text = _lenient ? string.Join("", line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)) : line;
-            string prefix = _lenient ? "ngram" : "ngram ";
+            ReadOnlySpan<char> text = line.AsSpan().Trim();
             int eq = text.IndexOf('=');
-            bool ok = text.StartsWith(prefix, StringComparison.Ordinal) && eq > prefix.Length
-                && int.TryParse(text.AsSpan(prefix.Length, eq - prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int order)
-                && long.TryParse(text.AsSpan(eq + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long count)
-                && order == expected && count <= int.MaxValue;
-            if (!ok)
-            {
-                throw Error(lines.Number, $"expected \"ngram {expected}=<count>\" but found \"{Snip(line)}\": the header lists the n-gram counts of orders 1, 2, … in turn");
-            }
-            return long.Parse(text.AsSpan(eq + 1), NumberStyles.None, CultureInfo.InvariantCulture);
+            bool ok = text.StartsWith("ngram") && eq > 5 && char.IsWhiteSpace(text[5])
+                && int.TryParse(text[5..eq].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int order) && order == expected
+                && long.TryParse(text[(eq + 1)..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long count) && count <= int.MaxValue;
+            if (!ok) throw Error(lines.Number, $"expected \"ngram {expected}=<count>\" but found \"{Snip(line)}\": the header lists the n-gram counts of orders 1, 2, … in turn");
+            return long.Parse(text[(eq + 1)..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
         }
 
         private void ReadSection(int n, long declared, int order)

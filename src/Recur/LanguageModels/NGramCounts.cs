@@ -32,7 +32,7 @@ internal sealed class NGramCounts
             _prefix[n] = [];
             _last[n] = [];
             _raw[n] = [];
-            _index[n] = [];
+            _index[n] = new Dictionary<long, int>(NGramKeyComparer.Instance);
         }
         for (int w = 0; w < vocabularySize; w++) AddEntry(1, 0, w);
     }

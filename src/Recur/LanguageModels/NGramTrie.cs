@@ -99,8 +99,9 @@ internal sealed class NGramTrie
         while (length > 0)
         {
             NGramLevel level = Levels[length];
-            bool extended = length < Order && level.ChildStart[entry + 1] > level.ChildStart[entry];
-            if (extended || level.Log10Backoff[entry] != 0.0) return;
+            // A context of N or more words is never used (only a unigram model can get one: <s>).
+            bool used = length < Order && (level.ChildStart[entry + 1] > level.ChildStart[entry] || level.Log10Backoff[entry] != 0.0);
+            if (used) return;
             entry = length >= 2 ? level.Suffix[entry] : 0;
             length--;
         }

@@ -161,7 +161,7 @@ internal sealed class NGramTrieBuilder
         public readonly List<int> Suffix = [];
         public readonly List<int> Oldest = [];
         public readonly List<bool> Synthetic = [];
-        public readonly Dictionary<long, int> Index = [];
+        public readonly Dictionary<long, int> Index = new(NGramKeyComparer.Instance);
         public int Listed;
 
         public void Add(double prob, double backoff, int suffix, int oldest, bool synthetic)

@@ -185,4 +185,21 @@ public class ArpaReaderTests
             AssertClose.Scalar(-0.6020599, back.Score(back.BeginSentenceState, "b", out _).Log10Prob, rtol: 0, atol: 1e-12);
         }
     }
+
+    /// <summary>tools/golden/ngram_irstlm.sh: a model written by IRSTLM, and the perplexity IRSTLM's own reader gives it.</summary>
+    [Fact]
+    public void IrstlmModel_ReadStrictly_PerplexityMatchesCompileLm()
+    {
+        string golden = Path.Combine(AppContext.BaseDirectory, "Golden");
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(golden, "irstlm_order3.json")));
+        var expected = doc.RootElement;
+        NGramModel model = NGramModel.Load(Path.Combine(golden, "irstlm_order3.arpa"));
+        Assert.Equal(3, model.Order);
+        string[][] test = expected.GetProperty("test").EnumerateArray().Select(s => s.GetString()!.Split(' ')).ToArray();
+        NGramEvaluation e = model.Evaluate(test);
+        Assert.Equal(expected.GetProperty("tokens").GetInt64(), e.Tokens);
+        Assert.Equal(0, e.Oov);
+        // compile-lm prints the perplexity with two decimals.
+        AssertClose.Scalar(expected.GetProperty("perplexity").GetDouble(), e.Perplexity, rtol: 0, atol: 0.005);
+    }
 }
