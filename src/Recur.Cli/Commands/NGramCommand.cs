@@ -24,7 +24,12 @@ internal static class NGramCommand
     private static Command CreateTrain()
     {
         var corpus = new Option<FileInfo>("--corpus") { Description = "UTF-8 text, one sentence per line, words separated by whitespace.", Required = true }.MustExist();
-        var order = new Option<int>("--order") { Description = "The order N (longest n-gram).", DefaultValueFactory = _ => 3 }.AtLeast(1);
+        var order = new Option<int>("--order") { Description = $"The order N (longest n-gram), 1 to {NGramModel.MaxOrder}.", DefaultValueFactory = _ => 3 }.AtLeast(1);
+        order.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && int.TryParse(r.Tokens[^1].Value, out int n) && n > NGramModel.MaxOrder)
+                r.AddError($"--order must be at most {NGramModel.MaxOrder} (got {n})");
+        });
         var output = new Option<FileInfo>("--out") { Description = "The ARPA file to write.", Required = true };
         var fallback = new Option<double[]>("--discount-fallback")
         {

@@ -2,7 +2,8 @@ namespace Recur.Io;
 
 /// <summary>
 /// How strictly <see cref="ArpaReader"/> reads (anchors.md §4). Strict, the default, accepts
-/// exactly the format: <c>\data\</c> first, <c>ngram k=count</c> lines numbered from 1, counts
+/// exactly the format: <c>\data\</c> first (blank lines may precede it), <c>ngram k=count</c>
+/// lines numbered from 1 (spaces around the number allowed: IRSTLM writes them), counts
 /// that match the sections, a TAB after the probability and single spaces between words, no
 /// positive log-probabilities, no NaN or infinite back-off weights, no back-off weight on the
 /// highest order, <c>\end\</c> followed by nothing but whitespace, and <c>\n</c> line ends.

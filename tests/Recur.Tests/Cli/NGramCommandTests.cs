@@ -77,6 +77,8 @@ public class NGramCommandTests
         string good = dir.File("good.txt", "a b\n");
         string arpa = Path.Combine(dir.Path, "m.arpa");
         AssertBadInput(Run("ngram", "train", "--corpus", good, "--order", "0", "--out", arpa), "--order");
+        AssertBadInput(Run("ngram", "train", "--corpus", good, "--order", "17", "--out", arpa), "at most 16");
+        AssertBadInput(Run("ngram", "train", "--corpus", good, "--out", arpa, "--discount-fallback", "0.5", "1", "1.5", "2"), "at most three");
         AssertBadInput(Run("ngram", "train", "--corpus", Path.Combine(dir.Path, "none.txt"), "--out", arpa), "not found");
         AssertBadInput(Run("ngram", "train", "--corpus", dir.File("empty.txt", "\n \n"), "--out", arpa), "no words");
         AssertBadInput(Run("ngram", "train", "--corpus", dir.File("bin.txt", [0x41, 0x0a, 0x00, 0x01]), "--out", arpa), "line 2");
