@@ -1,0 +1,31 @@
+namespace Recur.Tests.Support;
+
+/// <summary>
+/// Files under ../shared/data (beside the repository root, the folder holding Recur.slnx),
+/// which a fresh clone does not have: tests that need them use <see cref="SharedDataFactAttribute"/>
+/// and are skipped, with the reason, when they are absent.
+/// </summary>
+internal static class SharedData
+{
+    /// <summary>The full path of ../shared/data/<paramref name="relative"/>, or null when absent.</summary>
+    public static string? Find(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (!File.Exists(Path.Combine(dir.FullName, "Recur.slnx"))) continue;
+            string path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", relative));
+            return File.Exists(path) || Directory.Exists(path) ? path : null;
+        }
+        return null;
+    }
+}
+
+/// <summary>A fact that is skipped, saying why, when ../shared/data/<c>relative</c> is absent.</summary>
+internal sealed class SharedDataFactAttribute : FactAttribute
+{
+    public SharedDataFactAttribute(string relative)
+    {
+        if (SharedData.Find(relative) is null)
+            Skip = $"needs ../shared/data/{relative} beside the repository root (not present in this checkout)";
+    }
+}
