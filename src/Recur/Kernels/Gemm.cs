@@ -69,16 +69,45 @@ public static class Gemm
             RunBlock(a, lda, transA, b, ldb, transB, c, ldc, 0, m, 0, n, k, alpha, beta, ks, small, level);
             return;
         }
-        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        var job = t_job ??= new GemmJob();
+        job.Set(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, alpha, beta, ks, small, level, byColumns, unit, units);
+        WorkerPool.Run(threads, job);
+    }
+
+    [ThreadStatic] private static GemmJob? t_job;
+
+    /// <summary>One threaded product: part t computes the t-th stripe of C (whole NR panels or MR tiles).</summary>
+    private sealed unsafe class GemmJob : IPartitionedWork
+    {
+        private float* _a, _b, _c;
+        private nint _lda, _ldb, _ldc;
+        private bool _transA, _transB, _small, _byColumns;
+        private int _m, _n, _k, _unit, _units;
+        private float _alpha, _beta;
+        private GemmBlocked.KernelShape _ks;
+        private SimdLevel _level;
+
+        public void Set(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc,
+            int m, int n, int k, float alpha, float beta, GemmBlocked.KernelShape ks, bool small, SimdLevel level,
+            bool byColumns, int unit, int units)
         {
-            int lo = (int)((long)units * t / threads) * unit;
-            int hi = t == threads - 1 ? (byColumns ? n : m) : (int)((long)units * (t + 1) / threads) * unit;
-            if (byColumns)
-                RunBlock((float*)pa, lda, transA, (float*)pb, ldb, transB, (float*)pc, ldc, 0, m, lo, hi, k, alpha, beta, ks, small, level);
+            _a = a;
+            _b = b;
+            _c = c;
+            (_lda, _transA, _ldb, _transB, _ldc) = (lda, transA, ldb, transB, ldc);
+            (_m, _n, _k, _alpha, _beta, _ks, _small, _level) = (m, n, k, alpha, beta, ks, small, level);
+            (_byColumns, _unit, _units) = (byColumns, unit, units);
+        }
+
+        public void Execute(int part, int parts)
+        {
+            int lo = (int)((long)_units * part / parts) * _unit;
+            int hi = part == parts - 1 ? (_byColumns ? _n : _m) : (int)((long)_units * (part + 1) / parts) * _unit;
+            if (_byColumns)
+                RunBlock(_a, _lda, _transA, _b, _ldb, _transB, _c, _ldc, 0, _m, lo, hi, _k, _alpha, _beta, _ks, _small, _level);
             else
-                RunBlock((float*)pa, lda, transA, (float*)pb, ldb, transB, (float*)pc, ldc, lo, hi, 0, n, k, alpha, beta, ks, small, level);
-        });
+                RunBlock(_a, _lda, _transA, _b, _ldb, _transB, _c, _ldc, lo, hi, 0, _n, _k, _alpha, _beta, _ks, _small, _level);
+        }
     }
 
     private static unsafe void RunBlock(
