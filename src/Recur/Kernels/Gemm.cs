@@ -69,6 +69,16 @@ public static class Gemm
             RunBlock(a, lda, transA, b, ldb, transB, c, ldc, 0, m, 0, n, k, alpha, beta, ks, small, level);
             return;
         }
+        RunParallel(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, alpha, beta, ks, small, level, threads, byColumns, unit, units);
+    }
+
+    // Apart from Run because the lambda's closure is allocated on entry to the method that
+    // declares what it captures: here that is only paid when threads are really used.
+    private static unsafe void RunParallel(
+        float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc,
+        int m, int n, int k, float alpha, float beta, GemmBlocked.KernelShape ks, bool small, SimdLevel level,
+        int threads, bool byColumns, int unit, int units)
+    {
         nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
