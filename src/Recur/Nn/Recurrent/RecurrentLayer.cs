@@ -43,6 +43,9 @@ public abstract class RecurrentLayer : Module
     private float[] _recurrentRstd = [];  // LN: (T, B)
     private float[] _dRecurrentRaw = [];  // LN: (T, B, GH) ∂L/∂(h_{t−1}·W_hhᵀ) before normalization
     private float[] _bias = [];           // (GH) b_ih + b_hh, or b_ih alone when the cell keeps b_hh apart
+    private float[] _weightHHT = [];      // (H, GH) W_hhᵀ, laid out once per Forward for the per-step products
+    private float[] _dWeightIHT = [];     // (I, GH) ∂W_ihᵀ of one Backward, added into ∂W_ih
+    private bool _transposedHH;           // whether this Forward's steps multiply by _weightHHT
     private float[] _dh = [];             // (B, H) ∂L/∂h_t during Backward
     private float[] _dhPrev = [];         // (B, H) ∂L/∂h_{t−1} during Backward
     private bool _hasForward;
@@ -140,7 +143,7 @@ public abstract class RecurrentLayer : Module
         ReadOnlySpan<float> h0 = default, ReadOnlySpan<float> c0 = default, Span<float> hN = default, Span<float> cN = default)
     {
         ValidateShapes(steps, batch, output.Length, h0, c0, hN, cN, gradients: false);
-        Require(input.Length, (long)steps * batch * InputSize, nameof(input), "(T, B, I)");
+        ShapeChecks.Require(input.Length, (long)steps * batch * InputSize, nameof(input), "(T, B, I)");
         input.CopyTo(PrepareInput(steps, batch));
         ForwardCore(h0, c0);
         Output.CopyTo(output);
@@ -167,7 +170,7 @@ public abstract class RecurrentLayer : Module
     {
         if (!_hasForward) throw new InvalidOperationException("Backward needs a Forward first.");
         ValidateShapes(Steps, Batch, dOutput.Length, dh0, dc0, dhN, dcN, gradients: true);
-        if (!dInput.IsEmpty) Require(dInput.Length, (long)Steps * Batch * InputSize, nameof(dInput), "(T, B, I)");
+        if (!dInput.IsEmpty) ShapeChecks.Require(dInput.Length, (long)Steps * Batch * InputSize, nameof(dInput), "(T, B, I)");
         BackwardCore(dOutput, dInput, dhN, dcN, dh0, dc0);
     }
 
@@ -204,6 +207,11 @@ public abstract class RecurrentLayer : Module
             for (int r = 0; r < rows; r++) bias.CopyTo(pre.Slice(r * gh, gh));
             Gemm.Multiply(x, WeightIH.Value.Span, pre, rows, gh, InputSize, transposeB: true, beta: 1f);
         }
+        // Gemm packs a transposed B with strided reads on every call; above a few rows that
+        // costs more than transposing W_hh once here and multiplying by W_hhᵀ untransposed.
+        // Few rows (decoding) take Gemm's dot-product path, which reads W_hh as it is.
+        _transposedHH = Batch > GemmSmall.MaxRows;
+        if (_transposedHH) Transpose.Copy(WeightHH.Value.Span, _weightHHT.AsSpan(0, gh * HiddenSize), gh, HiddenSize);
         var first = States.AsSpan(0, Batch * HiddenSize);
         if (h0.IsEmpty) first.Clear();
         else h0.CopyTo(first);
@@ -257,7 +265,18 @@ public abstract class RecurrentLayer : Module
         if (IsLayerNormalized)
             RowLayerNorm.Backward(dPre, _inputHat.AsSpan(0, rows * gh), _inputRstd.AsSpan(0, rows), InputNormGain!.Value.Span,
                 InputNormGain.Grad.Span, InputNormShift!.Grad.Span, dPre, rows);
-        Gemm.Multiply(dPre, _input.AsSpan(0, rows * InputSize), WeightIH.Grad.Span, gh, InputSize, rows, transposeA: true, beta: 1f);
+        var x = _input.AsSpan(0, rows * InputSize);  // (T, B, I)
+        if (InputSize < gh)
+        {
+            // ∂W_ihᵀ = xᵀ·dPre has the long side as columns, the shape Gemm runs fastest.
+            var dT = _dWeightIHT.AsSpan(0, InputSize * gh);
+            Gemm.Multiply(x, dPre, dT, InputSize, gh, rows, transposeA: true);
+            Transpose.AddTo(dT, WeightIH.Grad.Span, InputSize, gh);
+        }
+        else
+        {
+            Gemm.Multiply(dPre, x, WeightIH.Grad.Span, gh, InputSize, rows, transposeA: true, beta: 1f);
+        }
         if (!dInput.IsEmpty) Gemm.Multiply(dPre, WeightIH.Value.Span, dInput, rows, InputSize, gh);
     }
 
@@ -265,14 +284,12 @@ public abstract class RecurrentLayer : Module
     private protected void AddRecurrentProjection(int t, int batch, ReadOnlySpan<float> rin, Span<float> dest)
     {
         int gh = GateWidth;
-        if (!IsLayerNormalized)
-        {
-            Gemm.Multiply(rin, WeightHH.Value.Span, dest, batch, gh, HiddenSize, transposeB: true, beta: 1f);
-            return;
-        }
-        var hat = _recurrentHat.AsSpan(t * batch * gh, batch * gh);
-        Gemm.Multiply(rin, WeightHH.Value.Span, hat, batch, gh, HiddenSize, transposeB: true);
-        RowLayerNorm.Forward(hat, RecurrentNormGain!.Value.Span, RecurrentNormShift!.Value.Span, hat,
+        var target = IsLayerNormalized ? _recurrentHat.AsSpan(t * batch * gh, batch * gh) : dest;
+        float beta = IsLayerNormalized ? 0f : 1f;
+        if (_transposedHH) Gemm.Multiply(rin, _weightHHT.AsSpan(0, HiddenSize * gh), target, batch, gh, HiddenSize, beta: beta);
+        else Gemm.Multiply(rin, WeightHH.Value.Span, target, batch, gh, HiddenSize, transposeB: true, beta: beta);
+        if (!IsLayerNormalized) return;
+        RowLayerNorm.Forward(target, RecurrentNormGain!.Value.Span, RecurrentNormShift!.Value.Span, target,
             _recurrentRstd.AsSpan(t * batch, batch), dest, batch, accumulate: true);
     }
 
@@ -320,6 +337,8 @@ public abstract class RecurrentLayer : Module
         Grow(ref DPre, rows * gh);
         Grow(ref States, (rows + batch) * HiddenSize);
         Grow(ref _bias, gh);
+        if (batch > GemmSmall.MaxRows) Grow(ref _weightHHT, gh * HiddenSize);
+        if (InputSize < gh) Grow(ref _dWeightIHT, gh * InputSize);
         Grow(ref _dh, (long)batch * HiddenSize);
         Grow(ref _dhPrev, (long)batch * HiddenSize);
         if (!IsLayerNormalized) return;
@@ -380,23 +399,12 @@ public abstract class RecurrentLayer : Module
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         long bh = (long)batch * HiddenSize;
         string of = gradients ? "gradient of the " : "";
-        Require(output, steps * bh, of + "output", "(T, B, H)");
-        RequireOptional(h0.Length, bh, of + "initial hidden state");
-        RequireOptional(hN.Length, bh, of + "final hidden state");
+        ShapeChecks.Require(output, steps * bh, of + "output", "(T, B, H)");
+        ShapeChecks.RequireOptional(h0.Length, bh, of + "initial hidden state");
+        ShapeChecks.RequireOptional(hN.Length, bh, of + "final hidden state");
         if (!HasCellState && (!c0.IsEmpty || !cN.IsEmpty))
             throw new ArgumentException("This layer has no cell state; pass empty spans for c.");
-        RequireOptional(c0.Length, bh, of + "initial cell state");
-        RequireOptional(cN.Length, bh, of + "final cell state");
-    }
-
-    /// <summary>Throws unless a buffer has exactly the expected number of elements.</summary>
-    internal static void Require(int actual, long expected, string name, string shape)
-    {
-        if (actual != expected) throw new ArgumentException($"The {name} has {actual} elements; {shape} needs {expected}.", name);
-    }
-
-    private static void RequireOptional(int actual, long expected, string name)
-    {
-        if (actual != 0 && actual != expected) throw new ArgumentException($"The {name} has {actual} elements; (B, H) needs {expected} (or none).");
+        ShapeChecks.RequireOptional(c0.Length, bh, of + "initial cell state");
+        ShapeChecks.RequireOptional(cN.Length, bh, of + "final cell state");
     }
 }

@@ -91,8 +91,8 @@ public sealed class RecurrentStack : Module
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
-        RecurrentLayer.Require(input.Length, (long)steps * batch * InputSize, nameof(input), "(T, B, I)");
-        RecurrentLayer.Require(output.Length, (long)steps * batch * HiddenSize, nameof(output), "(T, B, H)");
+        ShapeChecks.Require(input.Length, (long)steps * batch * InputSize, nameof(input), "(T, B, I)");
+        ShapeChecks.Require(output.Length, (long)steps * batch * HiddenSize, nameof(output), "(T, B, H)");
         CheckState(initial, batch, nameof(initial));
         CheckState(final, batch, nameof(final));
         _hasForward = false;
@@ -134,8 +134,8 @@ public sealed class RecurrentStack : Module
         if (!_hasForward) throw new InvalidOperationException("Backward needs a Forward first.");
         int steps = _layers[0].Steps, batch = _layers[0].Batch;
         long size = (long)steps * batch * HiddenSize;
-        RecurrentLayer.Require(dOutput.Length, size, nameof(dOutput), "(T, B, H)");
-        if (!dInput.IsEmpty) RecurrentLayer.Require(dInput.Length, (long)steps * batch * InputSize, nameof(dInput), "(T, B, I)");
+        ShapeChecks.Require(dOutput.Length, size, nameof(dOutput), "(T, B, H)");
+        if (!dInput.IsEmpty) ShapeChecks.Require(dInput.Length, (long)steps * batch * InputSize, nameof(dInput), "(T, B, I)");
         CheckState(dFinal, batch, nameof(dFinal));
         CheckState(dInitial, batch, nameof(dInitial));
         if (_gradientA.Length < size) _gradientA = new float[size];

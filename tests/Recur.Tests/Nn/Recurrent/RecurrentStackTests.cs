@@ -73,6 +73,52 @@ public class RecurrentStackTests
         if (final.Cell is not null) AssertClose.All(final.Cell.Span, carried.Cell!.Span, 1e-6, 1e-7, "final c");
     }
 
+    [Theory]
+    [MemberData(nameof(CellsWithNorm))]
+    public void ForwardBackward_SixRows_EqualEachRowAlone(CellKind cell, bool layerNorm)
+    {
+        // Above four rows the per-step products multiply by a transposed copy of W_hh; one row
+        // takes Gemm's dot-product path. Rows are independent, so both must agree.
+        const int steps = 5, batch = 6, input = 3, hidden = 5;
+        var stack = Stack(cell, layerNorm, form: cell == CellKind.Rnn ? ElmanForm.PreActivation : ElmanForm.Standard);
+        var rng = new Rng(14);
+        float[] x = Data.Uniform(rng, steps * batch * input), dOut = Data.Uniform(rng, steps * batch * hidden);
+        var initial = RandomState(stack, batch, rng);
+        var output = new float[steps * batch * hidden];
+        var dx = new float[x.Length];
+        var dInitial = stack.CreateState(batch);
+        stack.Forward(x, output, steps, batch, initial);
+        stack.Backward(dOut, dx, null, dInitial);
+        var together = stack.Parameters().Select(p => p.Grad.Span.ToArray()).ToList();
+
+        foreach (var p in stack.Parameters()) p.Grad.Clear();
+        for (int b = 0; b < batch; b++)
+        {
+            float[] xb = Rows(x, steps, batch, input, b), dOutB = Rows(dOut, steps, batch, hidden, b);
+            var initialB = stack.CreateState(1);
+            initialB.CopyRowsFrom(initial, [b]);
+            var outB = new float[steps * hidden];
+            var dxB = new float[steps * input];
+            var dInitialB = stack.CreateState(1);
+            stack.Forward(xb, outB, steps, 1, initialB);
+            stack.Backward(dOutB, dxB, null, dInitialB);
+            AssertClose.All(Rows(output, steps, batch, hidden, b), outB, 1e-5, 1e-6, $"output row {b}");
+            AssertClose.All(Rows(dx, steps, batch, input, b), dxB, 1e-5, 1e-6, $"dx row {b}");
+            for (int l = 0; l < 2; l++)
+                AssertClose.All(dInitial.HiddenOf(l).Slice(b * hidden, hidden), dInitialB.HiddenOf(l), 1e-5, 1e-6, $"dh0 row {b}");
+        }
+        int i = 0;
+        foreach (var p in stack.Parameters()) AssertClose.All(together[i++], p.Grad.Span, 1e-4, 1e-5, p.Name);
+    }
+
+    /// <summary>Row b of every step of a (T, B, F) sequence, as (T, 1, F).</summary>
+    private static float[] Rows(float[] sequence, int steps, int batch, int features, int b)
+    {
+        var r = new float[steps * features];
+        for (int t = 0; t < steps; t++) sequence.AsSpan((t * batch + b) * features, features).CopyTo(r.AsSpan(t * features));
+        return r;
+    }
+
     [Fact]
     public void Forward_NoInitialState_EqualsZeroState()
     {
