@@ -154,7 +154,7 @@ public abstract class RecurrentLayer : Module
     /// One step for B rows, the decoding form: x (B, I) in; the state h (and c for the LSTM),
     /// each (B, H), is read and replaced by the next one, so h is also the output. The same
     /// computation as Forward with T = 1 (it replaces the caches of the last Forward); after the
-    /// caches have grown to this batch it allocates nothing.
+    /// caches have grown to this batch it allocates nothing itself (see <see cref="RecurrentStack.Step"/>).
     /// </summary>
     public void Step(ReadOnlySpan<float> input, Span<float> h, Span<float> c, int batch) => Forward(input, h, 1, batch, h, c, h, c);
 

@@ -114,7 +114,8 @@ public sealed class RecurrentStack : Module
     /// <paramref name="output"/> (B, H); the state is read and replaced by the next one. The
     /// same computation as Forward with T = 1 (dropout included in training mode; decode in
     /// evaluation mode); it replaces the caches of the last Forward and, once they have grown
-    /// to this batch, allocates nothing.
+    /// to this batch, allocates nothing itself (when Gemm splits a large weight across threads,
+    /// Parallel.For's bookkeeping allocates a few hundred bytes).
     /// </summary>
     public void Step(ReadOnlySpan<float> input, Span<float> output, RecurrentState state)
     {
