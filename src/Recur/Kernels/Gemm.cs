@@ -51,18 +51,49 @@ public static class Gemm
         {
             fixed (float* pa = a, pb = b, pc = c)
             {
-                Run(pa, transposeA ? m : k, transposeA, pb, transposeB ? k : n, transposeB, pc, n, m, n, k, alpha, beta);
+                Run(pa, transposeA ? m : k, transposeA, pb, transposeB ? k : n, transposeB, null, pc, n, m, n, k, alpha, beta, Simd.Level);
+            }
+        }
+    }
+
+    /// <summary>
+    /// C (M×N) ← α·op(A)·B + β·C where B (K×N) was packed once by <see cref="PackedMatrix.Pack"/>:
+    /// the form for a weight matrix multiplied at every step of a sequence, which then pays
+    /// for packing once per sequence instead of once per step.
+    /// </summary>
+    public static void Multiply(ReadOnlySpan<float> a, PackedMatrix b, Span<float> c, int m,
+        bool transposeA = false, float alpha = 1f, float beta = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        int n = b.Columns, k = b.Rows;
+        if (a.Length < (long)m * k) throw new ArgumentException($"A has {a.Length} elements; a {(transposeA ? $"{k}×{m}" : $"{m}×{k}")} matrix needs {(long)m * k}.", nameof(a));
+        if (c.Length < (long)m * n) throw new ArgumentException($"C has {c.Length} elements; a {m}×{n} matrix needs {(long)m * n}.", nameof(c));
+        var cm = c[..(m * n)];
+        if (cm.Overlaps(a[..(m * k)])) throw new ArgumentException("C must not overlap A.", nameof(c));
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            if (beta == 0f) cm.Clear();
+            else if (beta != 1f) Elementwise.Scale(beta, cm);
+            return;
+        }
+        unsafe
+        {
+            fixed (float* pa = a, pc = c)
+            {
+                Run(pa, transposeA ? m : k, transposeA, null, 0, false, b.Pointer, pc, n, m, n, k, alpha, beta, b.Level);
             }
         }
     }
 
     private static unsafe void Run(
-        float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc,
-        int m, int n, int k, float alpha, float beta)
+        float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* prepacked, float* c, nint ldc,
+        int m, int n, int k, float alpha, float beta, SimdLevel level)
     {
-        SimdLevel level = Simd.Level;
         var ks = GemmBlocked.KernelShape.For(level, m);
-        bool small = m <= GemmSmall.MaxRows;
+        // Packed panels are only read by the blocked path, which pads few-row products.
+        bool small = prepacked is null && m <= GemmSmall.MaxRows;
         bool parallel = small ? (long)n * k >= SmallParallelThreshold : (long)m * n * k >= ParallelThreshold;
         int threads = parallel ? Math.Min(Parallelism.MaxThreads, Environment.ProcessorCount) : 1;
         // Split C into column stripes (whole NR panels) when it is wide, else row stripes.
@@ -72,11 +103,11 @@ public static class Gemm
         threads = Math.Min(threads, units);
         if (threads <= 1)
         {
-            RunBlock(a, lda, transA, b, ldb, transB, c, ldc, 0, m, 0, n, k, alpha, beta, ks, small, level);
+            RunBlock(a, lda, transA, b, ldb, transB, prepacked, c, ldc, 0, m, 0, n, k, alpha, beta, ks, small, level);
             return;
         }
         var job = t_job ??= new GemmJob();
-        job.Set(a, lda, transA, b, ldb, transB, c, ldc, m, n, k, alpha, beta, ks, small, level, byColumns, unit, units);
+        job.Set(a, lda, transA, b, ldb, transB, prepacked, c, ldc, m, n, k, alpha, beta, ks, small, level, byColumns, unit, units);
         WorkerPool.Run(threads, job);
     }
 
@@ -85,7 +116,7 @@ public static class Gemm
     /// <summary>One threaded product: part t computes the t-th stripe of C (whole NR panels or MR tiles).</summary>
     private sealed unsafe class GemmJob : IPartitionedWork
     {
-        private float* _a, _b, _c;
+        private float* _a, _b, _prepacked, _c;
         private nint _lda, _ldb, _ldc;
         private bool _transA, _transB, _small, _byColumns;
         private int _m, _n, _k, _unit, _units;
@@ -93,12 +124,13 @@ public static class Gemm
         private GemmBlocked.KernelShape _ks;
         private SimdLevel _level;
 
-        public void Set(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc,
+        public void Set(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* prepacked, float* c, nint ldc,
             int m, int n, int k, float alpha, float beta, GemmBlocked.KernelShape ks, bool small, SimdLevel level,
             bool byColumns, int unit, int units)
         {
             _a = a;
             _b = b;
+            _prepacked = prepacked;
             _c = c;
             (_lda, _transA, _ldb, _transB, _ldc) = (lda, transA, ldb, transB, ldc);
             (_m, _n, _k, _alpha, _beta, _ks, _small, _level) = (m, n, k, alpha, beta, ks, small, level);
@@ -110,14 +142,14 @@ public static class Gemm
             int lo = (int)((long)_units * part / parts) * _unit;
             int hi = part == parts - 1 ? (_byColumns ? _n : _m) : (int)((long)_units * (part + 1) / parts) * _unit;
             if (_byColumns)
-                RunBlock(_a, _lda, _transA, _b, _ldb, _transB, _c, _ldc, 0, _m, lo, hi, _k, _alpha, _beta, _ks, _small, _level);
+                RunBlock(_a, _lda, _transA, _b, _ldb, _transB, _prepacked, _c, _ldc, 0, _m, lo, hi, _k, _alpha, _beta, _ks, _small, _level);
             else
-                RunBlock(_a, _lda, _transA, _b, _ldb, _transB, _c, _ldc, lo, hi, 0, _n, _k, _alpha, _beta, _ks, _small, _level);
+                RunBlock(_a, _lda, _transA, _b, _ldb, _transB, _prepacked, _c, _ldc, lo, hi, 0, _n, _k, _alpha, _beta, _ks, _small, _level);
         }
     }
 
     private static unsafe void RunBlock(
-        float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc,
+        float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* prepacked, float* c, nint ldc,
         int m0, int m1, int n0, int n1, int k, float alpha, float beta, GemmBlocked.KernelShape ks, bool small, SimdLevel level)
     {
         if (small)
@@ -130,7 +162,7 @@ public static class Gemm
         var packB = t_packB is { } pb && pb.Length >= sizeB ? pb : t_packB = GC.AllocateUninitializedArray<float>(sizeB, pinned: true);
         fixed (float* ap = packA, bp = packB)
         {
-            GemmBlocked.Run(a, lda, transA, b, ldb, transB, c, ldc, m0, m1, n0, n1, k, alpha, beta, ks, ap, bp);
+            GemmBlocked.Run(a, lda, transA, b, ldb, transB, prepacked, c, ldc, m0, m1, n0, n1, k, alpha, beta, ks, ap, bp);
         }
     }
 }

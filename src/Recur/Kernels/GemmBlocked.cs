@@ -51,10 +51,11 @@ internal static unsafe class GemmBlocked
     /// <summary>
     /// C[m0..m1, n0..n1) ← α·op(A)·op(B) + β·C for that block of C, single-threaded.
     /// op(A) is M×K: A is row-major M×K (lda) or, when transA, K×M. op(B) is K×N: B is K×N
-    /// (ldb) or, when transB, N×K.
+    /// (ldb) or, when transB, N×K — or, when <paramref name="prepacked"/> is not null, all of
+    /// op(B) already packed by <see cref="PackB"/> with kc = K (then b is not read).
     /// </summary>
     internal static void Run(
-        float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* c, nint ldc,
+        float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* prepacked, float* c, nint ldc,
         int m0, int m1, int n0, int n1, int k, float alpha, float beta,
         KernelShape ks, float* packA, float* packB)
     {
@@ -64,7 +65,7 @@ internal static unsafe class GemmBlocked
         // re-read of it from L2/L3. Instead the first tile of each panel reads B in place and
         // copies the sliver into a small L1-resident buffer as it goes; the panel's other
         // tiles read that copy. Ragged last panels are packed up front as usual.
-        bool bInPlace = !transB && m1 - m0 <= MC && ks.Kernel != MicroKernel.Scalar4x8;
+        bool bInPlace = prepacked is null && !transB && m1 - m0 <= MC && ks.Kernel != MicroKernel.Scalar4x8;
         for (int jc = n0; jc < n1; jc += NC)
         {
             int nc = Math.Min(NC, n1 - jc);
@@ -72,7 +73,7 @@ internal static unsafe class GemmBlocked
             {
                 int kc = Math.Min(KC, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f;
-                if (!bInPlace) PackB(b, ldb, transB, pc, jc, kc, nc, nr, packB);
+                if (prepacked is null && !bInPlace) PackB(b, ldb, transB, pc, jc, kc, nc, nr, packB);
                 for (int ic = m0; ic < m1; ic += MC)
                 {
                     int mc = Math.Min(MC, m1 - ic);
@@ -81,7 +82,8 @@ internal static unsafe class GemmBlocked
                     {
                         int nb = Math.Min(nr, nc - jr);
                         bool packAsWeGo = bInPlace && nb == nr;
-                        float* bp = bInPlace ? packB : packB + (nint)jr * kc;
+                        float* bp = prepacked is not null ? prepacked + (nint)(jc + jr) * k + (nint)pc * nr
+                            : bInPlace ? packB : packB + (nint)jr * kc;
                         if (bInPlace && !packAsWeGo) PackB(b, ldb, transB, pc, jc + jr, kc, nb, nr, bp);
                         for (int ir = 0; ir < mc; ir += mr)
                         {
@@ -207,7 +209,7 @@ internal static unsafe class GemmBlocked
     /// Packs op(B)[pc..pc+kc, jc..jc+nc) into ⌈nc/NR⌉ panels; panel j holds, for each k step,
     /// the NR values of columns j·NR.. (zero past nc).
     /// </summary>
-    private static void PackB(float* b, nint ldb, bool transB, int pc, int jc, int kc, int nc, int nr, float* dst)
+    internal static void PackB(float* b, nint ldb, bool transB, int pc, int jc, int kc, int nc, int nr, float* dst)
     {
         for (int jr = 0; jr < nc; jr += nr)
         {

@@ -140,3 +140,60 @@ public class GemmThreadingTests
 /// <summary>Tests that change <see cref="Parallelism.MaxThreads"/> run one at a time.</summary>
 [CollectionDefinition(nameof(ThreadCountCollection), DisableParallelization = true)]
 public class ThreadCountCollection;
+
+public class PackedMatrixTests
+{
+    [Fact]
+    public void MultiplyByPacked_AnyShapeTransposeAlphaBeta_EqualsPlainMultiply()
+    {
+        var rng = new Rng(21);
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (3, 70, 33), (32, 1024, 256), (13, 45, 29), (221, 101, 533), (40, 32, 300), (7, 600, 5) })
+            foreach (bool tb in new[] { false, true })
+                foreach (bool ta in new[] { false, true })
+                {
+                    float[] a = Data.Uniform(rng, m * k), b = Data.Uniform(rng, k * n), c0 = Data.Uniform(rng, m * n);
+                    var expected = (float[])c0.Clone();
+                    Reference.Gemm(a, b, expected, m, n, k, ta, tb, 0.5f, 1f);
+                    var packed = new PackedMatrix();
+                    packed.Pack(b, k, n, tb);
+                    var actual = (float[])c0.Clone();
+                    Gemm.Multiply(a, packed, actual, m, ta, 0.5f, 1f);
+                    AssertClose.All(expected, actual, 1e-5, 2e-6 * Math.Sqrt(k + 1), $"m={m} n={n} k={k} ta={ta} tb={tb}");
+                }
+    }
+
+    [Fact]
+    public void Pack_ReusedForASmallerShape_AllocatesNothingAndStaysCorrect()
+    {
+        var rng = new Rng(22);
+        var packed = new PackedMatrix();
+        packed.Pack(Data.Uniform(rng, 64 * 64), 64, 64);
+        float[] a = Data.Uniform(rng, 5 * 20), b = Data.Uniform(rng, 20 * 33);
+        var expected = new float[5 * 33];
+        Reference.Gemm(a, b, expected, 5, 33, 20);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        packed.Pack(b, 20, 33);
+        var actual = new float[5 * 33];
+        long after = GC.GetAllocatedBytesForCurrentThread();
+        Gemm.Multiply(a, packed, actual, 5);
+        Assert.True(after - before <= 5 * 33 * 4 + 64, $"allocated {after - before} bytes");
+        AssertClose.All(expected, actual, 1e-5, 1e-5);
+        Assert.Equal(20, packed.Rows);
+        Assert.Equal(33, packed.Columns);
+    }
+
+    [Fact]
+    public void MultiplyByPacked_WithSimdForcedOff_MatchesReference()
+    {
+        var rng = new Rng(23);
+        using var scalar = Simd.ForceScalar();
+        float[] a = Data.Uniform(rng, 30 * 40), b = Data.Uniform(rng, 40 * 50);
+        var packed = new PackedMatrix();
+        packed.Pack(b, 40, 50);
+        var expected = new float[30 * 50];
+        var actual = new float[30 * 50];
+        Reference.Gemm(a, b, expected, 30, 50, 40);
+        Gemm.Multiply(a, packed, actual, 30);
+        AssertClose.All(expected, actual, 1e-5, 1e-5);
+    }
+}

@@ -43,9 +43,10 @@ public abstract class RecurrentLayer : Module
     private float[] _recurrentRstd = [];  // LN: (T, B)
     private float[] _dRecurrentRaw = [];  // LN: (T, B, GH) ∂L/∂(h_{t−1}·W_hhᵀ) before normalization
     private float[] _bias = [];           // (GH) b_ih + b_hh, or b_ih alone when the cell keeps b_hh apart
-    private float[] _weightHHT = [];      // (H, GH) W_hhᵀ, laid out once per Forward for the per-step products
+    private readonly PackedMatrix _packedHH = new();     // W_hhᵀ (H × GH) packed once per Forward for the per-step products
+    private readonly PackedMatrix _packedHHBack = new(); // W_hh (GH × H) packed once per Backward
     private float[] _dWeightIHT = [];     // (I, GH) ∂W_ihᵀ of one Backward, added into ∂W_ih
-    private bool _transposedHH;           // whether this Forward's steps multiply by _weightHHT
+    private bool _packedSteps;            // whether this pass's steps multiply by the packed W_hh
     private float[] _dh = [];             // (B, H) ∂L/∂h_t during Backward
     private float[] _dhPrev = [];         // (B, H) ∂L/∂h_{t−1} during Backward
     private bool _hasForward;
@@ -207,11 +208,11 @@ public abstract class RecurrentLayer : Module
             for (int r = 0; r < rows; r++) bias.CopyTo(pre.Slice(r * gh, gh));
             Gemm.Multiply(x, WeightIH.Value.Span, pre, rows, gh, InputSize, transposeB: true, beta: 1f);
         }
-        // Gemm packs a transposed B with strided reads on every call; above a few rows that
-        // costs more than transposing W_hh once here and multiplying by W_hhᵀ untransposed.
-        // Few rows (decoding) take Gemm's dot-product path, which reads W_hh as it is.
-        _transposedHH = Batch > GemmSmall.MaxRows;
-        if (_transposedHH) Transpose.Copy(WeightHH.Value.Span, _weightHHT.AsSpan(0, gh * HiddenSize), gh, HiddenSize);
+        // Every step multiplies by the same W_hhᵀ: pack it into the GEMM's panel layout once
+        // here instead of once per step. Few rows (decoding) take Gemm's dot-product path,
+        // which reads W_hh as it is and gains nothing from packing.
+        _packedSteps = Batch > GemmSmall.MaxRows;
+        if (_packedSteps) _packedHH.Pack(WeightHH.Value.Span, HiddenSize, gh, transpose: true);
         var first = States.AsSpan(0, Batch * HiddenSize);
         if (h0.IsEmpty) first.Clear();
         else h0.CopyTo(first);
@@ -236,6 +237,7 @@ public abstract class RecurrentLayer : Module
         var dhPrev = _dhPrev.AsSpan(0, bh);  // (B, H) ∂L/∂h_{t−1}
         dOutput.Slice((Steps - 1) * bh, bh).CopyTo(dh);
         if (!dhN.IsEmpty) Elementwise.AddTo(dhN, dh);
+        if (_packedSteps) _packedHHBack.Pack(WeightHH.Value.Span, GateWidth, HiddenSize);
         BeginBackward(dcN);
         for (int t = Steps - 1; t >= 0; t--)
         {
@@ -286,7 +288,7 @@ public abstract class RecurrentLayer : Module
         int gh = GateWidth;
         var target = IsLayerNormalized ? _recurrentHat.AsSpan(t * batch * gh, batch * gh) : dest;
         float beta = IsLayerNormalized ? 0f : 1f;
-        if (_transposedHH) Gemm.Multiply(rin, _weightHHT.AsSpan(0, HiddenSize * gh), target, batch, gh, HiddenSize, beta: beta);
+        if (_packedSteps) Gemm.Multiply(rin, _packedHH, target, batch, beta: beta);
         else Gemm.Multiply(rin, WeightHH.Value.Span, target, batch, gh, HiddenSize, transposeB: true, beta: beta);
         if (!IsLayerNormalized) return;
         RowLayerNorm.Forward(target, RecurrentNormGain!.Value.Span, RecurrentNormShift!.Value.Span, target,
@@ -307,7 +309,8 @@ public abstract class RecurrentLayer : Module
                 RecurrentNormGain!.Value.Span, RecurrentNormGain.Grad.Span, RecurrentNormShift!.Grad.Span, raw, batch);
             d = raw;
         }
-        Gemm.Multiply(d, WeightHH.Value.Span, dRin, batch, HiddenSize, gh, beta: accumulate ? 1f : 0f);
+        if (_packedSteps) Gemm.Multiply(d, _packedHHBack, dRin, batch, beta: accumulate ? 1f : 0f);
+        else Gemm.Multiply(d, WeightHH.Value.Span, dRin, batch, HiddenSize, gh, beta: accumulate ? 1f : 0f);
     }
 
     /// <summary>Step t (0-based) of the forward pass: from h_t = States[t] to States[t + 1].</summary>
@@ -337,7 +340,6 @@ public abstract class RecurrentLayer : Module
         Grow(ref DPre, rows * gh);
         Grow(ref States, (rows + batch) * HiddenSize);
         Grow(ref _bias, gh);
-        if (batch > GemmSmall.MaxRows) Grow(ref _weightHHT, gh * HiddenSize);
         if (InputSize < gh) Grow(ref _dWeightIHT, gh * InputSize);
         Grow(ref _dh, (long)batch * HiddenSize);
         Grow(ref _dhPrev, (long)batch * HiddenSize);
