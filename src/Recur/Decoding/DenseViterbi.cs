@@ -21,6 +21,9 @@ namespace Recur.Decoding;
 /// <para>
 /// Tie rule: lowest index wins at every max (a_t(j) and w*_T), so of equally probable paths
 /// the one with the lowest last state, then the lowest state before it, and so on, is returned.
+/// Up to N = 384 the matrix is kept row-major in double (<see cref="MaxPlusRows"/>: no
+/// widening, no cross-lane work); above, transposed in float (<see cref="MaxPlus"/>: half the
+/// bytes to stream once it no longer fits in L2). Both give the same bits.
 /// Large N is split across <see cref="Parallelism.MaxThreads"/> threads by columns j; each
 /// column is computed by one thread in one order, so results never depend on the thread count.
 /// Reusable: buffers grow only when T does.
@@ -28,11 +31,13 @@ namespace Recur.Decoding;
 /// </summary>
 internal sealed class DenseViterbi
 {
-    private const long ParallelCells = 1L << 17; // N² per step above which columns are split across threads
+    private const long ParallelCells = 1L << 17; // N² per step from which columns are split across threads (a fork-join costs ~10 µs)
+    private const int RowLayoutMaxN = 384;       // up to here the matrix is kept in double (≤ 1.2 MiB: stays in L2)
 
     private readonly int _n, _end;
     private readonly float[] _start;      // (N) log P[bos, j]
-    private readonly float[] _transposed; // (N, N) [j, i] = log P[i, j]
+    private readonly double[]? _rows;     // (N, N) [i, j] = log P[i, j], for N ≤ RowLayoutMaxN (MaxPlusRows)
+    private readonly float[]? _transposed; // (N, N) [j, i] = log P[i, j], for larger N (MaxPlus: half the bytes to stream)
     private double[] _delta, _next;       // (N)
     private int[] _back = [];             // (T, N) a_t(j); row 0 unused
 
@@ -46,10 +51,15 @@ internal sealed class DenseViterbi
         _n = n;
         _end = end;
         _start = start.ToArray();
-        _transposed = new float[(long)n * n];
+        if (n <= RowLayoutMaxN) _rows = new double[(long)n * n];
+        else _transposed = new float[(long)n * n];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
-                _transposed[(long)j * n + i] = i == end ? (j == end ? 0f : float.NegativeInfinity) : transitions[i * n + j];
+            {
+                float v = i == end ? (j == end ? 0f : float.NegativeInfinity) : transitions[i * n + j];
+                if (_rows is not null) _rows[(long)i * n + j] = v;
+                else _transposed![(long)j * n + i] = v;
+            }
         _delta = new double[n];
         _next = new double[n];
     }
@@ -89,17 +99,23 @@ internal sealed class DenseViterbi
         int threads = (long)n * n < ParallelCells ? 1 : Math.Min(Parallelism.MaxThreads, Math.Max(1, n / 64));
         if (threads == 1)
         {
-            MaxPlus.Columns(_delta, _transposed, _next, _back.AsSpan(t * n, n), n, 0, n);
+            Columns(t, 0, n);
             return;
         }
-        var (delta, next, transposed, back) = (_delta, _next, _transposed, _back);
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, k =>
         {
-            // Block edges are multiples of 4 so the vector path covers whole blocks; a column's arithmetic never depends on the split.
-            int first = (int)((long)n * k / threads) & ~3;
-            int end = k == threads - 1 ? n : (int)((long)n * (k + 1) / threads) & ~3;
-            MaxPlus.Columns(delta, transposed, next, back.AsSpan(t * n, n), n, first, end);
+            // Block edges are multiples of 64 so the vector paths cover whole blocks; a column's arithmetic never depends on the split.
+            int first = (int)((long)n * k / threads) & ~63;
+            int end = k == threads - 1 ? n : (int)((long)n * (k + 1) / threads) & ~63;
+            Columns(t, first, end);
         });
+    }
+
+    private void Columns(int t, int first, int end)
+    {
+        var back = _back.AsSpan(t * _n, _n);
+        if (_rows is not null) MaxPlusRows.Columns(_delta, _rows, _next, back, _n, first, end);
+        else MaxPlus.Columns(_delta, _transposed, _next, back, _n, first, end);
     }
 
     // The end token may only be token p+1 (0-based position p) when p ≥ minLength tokens precede it.

@@ -15,9 +15,9 @@ namespace Recur.Decoding;
 /// reduction. δ and the sums are double; L is float, widened on load.
 /// <para>
 /// Vector path: four columns at once share each load of δ; each column keeps a vector of
-/// running maxima and a vector of their indices (as doubles), updated by compare-and-select
-/// (strict &gt;, so within a lane the first index wins), then lanes are merged preferring the
-/// lowest index among equal maxima. Same result bit for bit as <see cref="Reference"/>.
+/// running maxima (vmaxpd) and a vector of their indices (as doubles), replaced where the new
+/// sum is strictly greater (a compare into a mask and a masked blend, so within a lane the
+/// first index wins); then lanes are merged preferring the lowest index among equal maxima. Same result bit for bit as <see cref="Reference"/>.
 /// </para>
 /// </summary>
 internal static class MaxPlus
@@ -70,10 +70,8 @@ internal static class MaxPlus
         ref float c1 = ref Unsafe.Add(ref c0, n);
         ref float c2 = ref Unsafe.Add(ref c1, n);
         ref float c3 = ref Unsafe.Add(ref c2, n);
-        var v0 = Vector512.Create(double.NegativeInfinity);
-        var (v1, v2, v3) = (v0, v0, v0);
-        var x0 = Vector512<double>.Zero;
-        var (x1, x2, x3) = (x0, x0, x0);
+        Vector512<double> v0 = Vector512.Create(double.NegativeInfinity), v1 = v0, v2 = v0, v3 = v0;
+        Vector512<double> x0 = Vector512<double>.Zero, x1 = x0, x2 = x0, x3 = x0;
         var index = Vector512.Create(0.0, 1, 2, 3, 4, 5, 6, 7);
         var step = Vector512.Create(8.0);
         int i = 0;
@@ -84,24 +82,26 @@ internal static class MaxPlus
             var s1 = dv + Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref c1, (nuint)i));
             var s2 = dv + Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref c2, (nuint)i));
             var s3 = dv + Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref c3, (nuint)i));
-            var m0 = Vector512.GreaterThan(s0, v0);
-            var m1 = Vector512.GreaterThan(s1, v1);
-            var m2 = Vector512.GreaterThan(s2, v2);
-            var m3 = Vector512.GreaterThan(s3, v3);
-            v0 = Vector512.ConditionalSelect(m0, s0, v0);
-            v1 = Vector512.ConditionalSelect(m1, s1, v1);
-            v2 = Vector512.ConditionalSelect(m2, s2, v2);
-            v3 = Vector512.ConditionalSelect(m3, s3, v3);
-            x0 = Vector512.ConditionalSelect(m0, index, x0);
-            x1 = Vector512.ConditionalSelect(m1, index, x1);
-            x2 = Vector512.ConditionalSelect(m2, index, x2);
-            x3 = Vector512.ConditionalSelect(m3, index, x3);
+            x0 = Vector512.ConditionalSelect(Vector512.GreaterThan(s0, v0), index, x0);
+            x1 = Vector512.ConditionalSelect(Vector512.GreaterThan(s1, v1), index, x1);
+            x2 = Vector512.ConditionalSelect(Vector512.GreaterThan(s2, v2), index, x2);
+            x3 = Vector512.ConditionalSelect(Vector512.GreaterThan(s3, v3), index, x3);
+            v0 = Vector512.MaxNative(s0, v0);
+            v1 = Vector512.MaxNative(s1, v1);
+            v2 = Vector512.MaxNative(s2, v2);
+            v3 = Vector512.MaxNative(s3, v3);
             index += step;
         }
-        Finish(delta, transposed, best, arg, n, j, i, v0.GetLower(), v0.GetUpper(), x0.GetLower(), x0.GetUpper());
-        Finish(delta, transposed, best, arg, n, j + 1, i, v1.GetLower(), v1.GetUpper(), x1.GetLower(), x1.GetUpper());
-        Finish(delta, transposed, best, arg, n, j + 2, i, v2.GetLower(), v2.GetUpper(), x2.GetLower(), x2.GetUpper());
-        Finish(delta, transposed, best, arg, n, j + 3, i, v3.GetLower(), v3.GetUpper(), x3.GetLower(), x3.GetUpper());
+        Span<double> lanes = stackalloc double[64]; // (4 columns, values 8 + indices 8)
+        v0.StoreUnsafe(ref lanes[0]);
+        x0.StoreUnsafe(ref lanes[8]);
+        v1.StoreUnsafe(ref lanes[16]);
+        x1.StoreUnsafe(ref lanes[24]);
+        v2.StoreUnsafe(ref lanes[32]);
+        x2.StoreUnsafe(ref lanes[40]);
+        v3.StoreUnsafe(ref lanes[48]);
+        x3.StoreUnsafe(ref lanes[56]);
+        for (int c = 0; c < 4; c++) Finish(delta, transposed, best, arg, n, j + c, i, lanes.Slice(16 * c, 8), lanes.Slice(16 * c + 8, 8));
     }
 
     private static void Four256(ReadOnlySpan<double> delta, ReadOnlySpan<float> transposed, Span<double> best, Span<int> arg, int n, int j)
@@ -111,10 +111,8 @@ internal static class MaxPlus
         ref float c1 = ref Unsafe.Add(ref c0, n);
         ref float c2 = ref Unsafe.Add(ref c1, n);
         ref float c3 = ref Unsafe.Add(ref c2, n);
-        var v0 = Vector256.Create(double.NegativeInfinity);
-        var (v1, v2, v3) = (v0, v0, v0);
-        var x0 = Vector256<double>.Zero;
-        var (x1, x2, x3) = (x0, x0, x0);
+        Vector256<double> v0 = Vector256.Create(double.NegativeInfinity), v1 = v0, v2 = v0, v3 = v0;
+        Vector256<double> x0 = Vector256<double>.Zero, x1 = x0, x2 = x0, x3 = x0;
         var index = Vector256.Create(0.0, 1, 2, 3);
         var step = Vector256.Create(4.0);
         int i = 0;
@@ -125,37 +123,35 @@ internal static class MaxPlus
             var s1 = dv + Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref c1, (nuint)i));
             var s2 = dv + Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref c2, (nuint)i));
             var s3 = dv + Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref c3, (nuint)i));
-            var m0 = Vector256.GreaterThan(s0, v0);
-            var m1 = Vector256.GreaterThan(s1, v1);
-            var m2 = Vector256.GreaterThan(s2, v2);
-            var m3 = Vector256.GreaterThan(s3, v3);
-            v0 = Vector256.ConditionalSelect(m0, s0, v0);
-            v1 = Vector256.ConditionalSelect(m1, s1, v1);
-            v2 = Vector256.ConditionalSelect(m2, s2, v2);
-            v3 = Vector256.ConditionalSelect(m3, s3, v3);
-            x0 = Vector256.ConditionalSelect(m0, index, x0);
-            x1 = Vector256.ConditionalSelect(m1, index, x1);
-            x2 = Vector256.ConditionalSelect(m2, index, x2);
-            x3 = Vector256.ConditionalSelect(m3, index, x3);
+            x0 = Vector256.ConditionalSelect(Vector256.GreaterThan(s0, v0), index, x0);
+            x1 = Vector256.ConditionalSelect(Vector256.GreaterThan(s1, v1), index, x1);
+            x2 = Vector256.ConditionalSelect(Vector256.GreaterThan(s2, v2), index, x2);
+            x3 = Vector256.ConditionalSelect(Vector256.GreaterThan(s3, v3), index, x3);
+            v0 = Vector256.MaxNative(s0, v0);
+            v1 = Vector256.MaxNative(s1, v1);
+            v2 = Vector256.MaxNative(s2, v2);
+            v3 = Vector256.MaxNative(s3, v3);
             index += step;
         }
-        Finish(delta, transposed, best, arg, n, j, i, v0, Vector256.Create(double.NegativeInfinity), x0, Vector256<double>.Zero);
-        Finish(delta, transposed, best, arg, n, j + 1, i, v1, Vector256.Create(double.NegativeInfinity), x1, Vector256<double>.Zero);
-        Finish(delta, transposed, best, arg, n, j + 2, i, v2, Vector256.Create(double.NegativeInfinity), x2, Vector256<double>.Zero);
-        Finish(delta, transposed, best, arg, n, j + 3, i, v3, Vector256.Create(double.NegativeInfinity), x3, Vector256<double>.Zero);
+        Span<double> lanes = stackalloc double[32]; // (4 columns, values 4 + indices 4)
+        v0.StoreUnsafe(ref lanes[0]);
+        x0.StoreUnsafe(ref lanes[4]);
+        v1.StoreUnsafe(ref lanes[8]);
+        x1.StoreUnsafe(ref lanes[12]);
+        v2.StoreUnsafe(ref lanes[16]);
+        x2.StoreUnsafe(ref lanes[20]);
+        v3.StoreUnsafe(ref lanes[24]);
+        x3.StoreUnsafe(ref lanes[28]);
+        for (int c = 0; c < 4; c++) Finish(delta, transposed, best, arg, n, j + c, i, lanes.Slice(8 * c, 4), lanes.Slice(8 * c + 4, 4));
     }
 
     // Merges the lanes of one column (lowest index among equal maxima), then the scalar tail.
     private static void Finish(ReadOnlySpan<double> delta, ReadOnlySpan<float> transposed, Span<double> best, Span<int> arg, int n, int j, int tail,
-        Vector256<double> lowValues, Vector256<double> highValues, Vector256<double> lowIndices, Vector256<double> highIndices)
+        ReadOnlySpan<double> values, ReadOnlySpan<double> indices)
     {
         double m = double.NegativeInfinity, a = 0;
-        for (int lane = 0; lane < 8; lane++)
-        {
-            double v = lane < 4 ? lowValues.GetElement(lane) : highValues.GetElement(lane - 4);
-            double x = lane < 4 ? lowIndices.GetElement(lane) : highIndices.GetElement(lane - 4);
-            if (v > m || (v == m && x < a)) (m, a) = (v, x);
-        }
+        for (int lane = 0; lane < values.Length; lane++)
+            if (values[lane] > m || (values[lane] == m && indices[lane] < a)) (m, a) = (values[lane], indices[lane]);
         best[j] = Scalar(delta, transposed.Slice(j * n, n), tail, m, (int)a, out arg[j]);
     }
 }

@@ -186,6 +186,22 @@ public class BeamSearchTests
     }
 
     [Fact]
+    public void Beam_StepsAllocateNothing_BeyondTheUpFrontBuffers()
+    {
+        // 2,000 steps over N = 50 with B = 8: one object per step would add ≥ 48 KB.
+        const int width = 8, steps = 2000;
+        var m = RandomModels.Markov(new Rng(54), 50, withEnd: false, sparsity: 0);
+        var o = new BeamSearchOptions { Width = width, MaxLength = steps, NoRepeatNgramSize = 0 };
+        BeamSearch.Decode(m, o with { MaxLength = 10 });
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var r = BeamSearch.Decode(m, o);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(steps, r.Best!.Tokens.Length);
+        long history = 3L * steps * width * 4, result = 8L * steps;
+        Assert.True(allocated < history + result + 40_000, $"allocated {allocated} bytes; history and result need {history + result}");
+    }
+
+    [Fact]
     public void Result_ReportsModelTimeApartFromTotal()
     {
         var r = BeamSearch.Decode(RandomModels.WorkedExample(), new BeamSearchOptions { Width = 2 });

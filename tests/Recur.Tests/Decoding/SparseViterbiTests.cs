@@ -87,6 +87,18 @@ public class SparseViterbiTests
     }
 
     [Fact]
+    public void Decode_ManySentences_AllocatesNothingOnceWarm()
+    {
+        var h = RandomHmm(new Rng(43), 40, 8, 30, 0.4);
+        var decoder = new SparseViterbi(h.Graph, pruneWidth: 6);
+        var states = new int[30];
+        decoder.Decode(h.Emissions, 30, states);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int sentence = 0; sentence < 200; sentence++) decoder.Decode(h.Emissions.AsSpan(0, (1 + sentence % 30) * 8), 1 + sentence % 30, states);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Decode_WithPruning_VisitsFewerStates_AndScoresItsOwnPathExactly()
     {
         var rng = new Rng(42);

@@ -116,21 +116,49 @@ public class ViterbiTests
         Assert.Equal(refPath, best.Tokens);
     }
 
+    [Theory]
+    [InlineData(9)]
+    [InlineData(64)]
+    [InlineData(77)]
+    [InlineData(130)]
+    [InlineData(384)]
+    [InlineData(385)]
+    [InlineData(530)]
+    public void Viterbi_BothMatrixLayouts_MatchThePlainLoopReference_BitForBit(int n)
+    {
+        // Up to 384 states the matrix is row-major double, above transposed float; coarse
+        // values make exact ties frequent, so the tie rule is checked too.
+        var rng = new Rng((ulong)n);
+        var v = new Vocabulary(Enumerable.Range(0, n).Select(i => i == 0 ? "<bos>" : i == n - 1 ? "<eos>" : $"w{i}"));
+        var lp = new float[n * n];
+        float step = (float)(Math.Log(1.0 / n) - 0.7);
+        for (int i = 0; i < n * n; i++) lp[i] = i % n == 0 || i / n == n - 1 ? float.NegativeInfinity : step - rng.NextInt(3) * 0.5f;
+        var m = new MarkovModel(v, 0, n - 1, lp);
+        var best = Viterbi.Decode(m, new ViterbiOptions { MaxLength = 7 }).Best!;
+        var (refScore, refPath) = ReferenceViterbi(m, 7);
+        Assert.Equal(refScore, best.LogProbability);
+        Assert.Equal(refPath, best.Tokens);
+    }
+
     [Fact]
     public void Viterbi_ResultDoesNotDependOnThreadCount()
     {
-        var m = RandomModels.Markov(new Rng(25), 600, withEnd: true, sparsity: 0.1);
         int saved = Parallelism.MaxThreads;
         try
         {
-            Parallelism.MaxThreads = 1;
-            var one = Viterbi.Decode(m, new ViterbiOptions { MaxLength = 6 }).Best!;
-            Parallelism.MaxThreads = 2;
-            var two = Viterbi.Decode(m, new ViterbiOptions { MaxLength = 6 }).Best!;
-            Oracle.AssertIdentical(one, two, "threads");
-            var (refScore, refPath) = ReferenceViterbi(m, 6);
-            Assert.Equal(refScore, one.LogProbability);
-            Assert.Equal(refPath.Take(one.Tokens.Length), one.Tokens);
+            // 380 states: row-major double layout; 600: transposed float; both split columns over threads.
+            foreach (int n in new[] { 380, 600 })
+            {
+                var m = RandomModels.Markov(new Rng(25), n, withEnd: true, sparsity: 0.1);
+                Parallelism.MaxThreads = 1;
+                var one = Viterbi.Decode(m, new ViterbiOptions { MaxLength = 6 }).Best!;
+                Parallelism.MaxThreads = 2;
+                var two = Viterbi.Decode(m, new ViterbiOptions { MaxLength = 6 }).Best!;
+                Oracle.AssertIdentical(one, two, $"threads, N={n}");
+                var (refScore, refPath) = ReferenceViterbi(m, 6);
+                Assert.Equal(refScore, one.LogProbability);
+                Assert.Equal(refPath, one.Tokens);
+            }
         }
         finally
         {
