@@ -22,7 +22,7 @@ internal static class DecodeCommand
         var method = new Option<string>("--method") { Description = "exhaustive | viterbi | greedy | beam | exact | sample", DefaultValueFactory = _ => "beam" };
         method.AcceptOnlyFromAmong(Methods);
         var beam = new Option<int>("--beam") { Description = "Beam width B (beam)", DefaultValueFactory = _ => 4 }.AtLeast(1);
-        var length = new Option<int>("--length") { Description = "Length limit T: the most tokens per sequence, the end token included", DefaultValueFactory = _ => 20 }.AtLeast(1);
+        var length = new Option<int>("--length") { Description = "Length limit T: the most tokens per sequence, the end token included (default 20; for a prefix tree, its longest sequence if shorter)", DefaultValueFactory = _ => DefaultLength }.AtLeast(1);
         var minLength = new Option<int>("--min-length") { Description = "Tokens that must precede the end token", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var kbest = new Option<int>("--kbest", "--num-return") { Description = "How many sequences: the K best (exhaustive, viterbi, exact, beam with K ≤ B) or K samples", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var lengthPenalty = new Option<double>("--length-penalty") { Description = "Beam length-normalization exponent α (0 = none; > 0 favours longer sequences)", DefaultValueFactory = _ => 0.0 }.InRange(-100, 100);
@@ -48,7 +48,8 @@ internal static class DecodeCommand
         };
         cmd.SetAction(parse =>
         {
-            var request = new Request(parse.GetValue(method)!, parse.GetValue(beam), parse.GetValue(length), parse.GetValue(minLength), parse.GetValue(kbest),
+            int? explicitLength = parse.GetResult(length) is { Implicit: false } ? parse.GetValue(length) : null;
+            var request = new Request(parse.GetValue(method)!, parse.GetValue(beam), explicitLength, parse.GetValue(minLength), parse.GetValue(kbest),
                 parse.GetValue(lengthPenalty), parse.GetValue(lengthNorm)!, parse.GetValue(stop)!, parse.GetValue(groups), parse.GetValue(diversity),
                 parse.GetValue(noRepeat), parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(topP), parse.GetValue(seed),
                 parse.GetValue(maxNodes), parse.GetValue(maxSequences));
@@ -58,26 +59,30 @@ internal static class DecodeCommand
     }
 
     /// <summary>The parsed options.</summary>
-    internal sealed record Request(string Method, int Beam, int Length, int MinLength, int KBest, double LengthPenalty, string LengthNorm, string Stop,
+    internal sealed record Request(string Method, int Beam, int? Length, int MinLength, int KBest, double LengthPenalty, string LengthNorm, string Stop,
         int Groups, double Diversity, int NoRepeatNgram, double Temperature, int TopK, double TopP, ulong Seed, long MaxNodes, long MaxSequences);
 
-    internal static int Run(string path, Request q, bool json, TextWriter output)
+    private const int DefaultLength = 20;
+
+    internal static int Run(string path, Request request, bool json, TextWriter output)
     {
         var model = LanguageModelFiles.Load(path);
-        var result = Decode(model, path, q);
-        if (json) WriteJson(output, q.Method, model, result);
-        else WriteTable(output, q, model, result);
+        // Every sequence of a tree ends by its longest one, so that is its natural limit.
+        int length = request.Length ?? (model is PrefixTreeModel tree ? Math.Min(DefaultLength, tree.LongestSequence) : DefaultLength);
+        var result = Decode(model, path, request, length);
+        if (json) WriteJson(output, request.Method, model, result);
+        else WriteTable(output, request, length, model, result);
         return ExitCodes.Success;
     }
 
-    internal static DecodeResult Decode(ILanguageModel model, string path, Request q) => q.Method switch
+    internal static DecodeResult Decode(ILanguageModel model, string path, Request q, int length) => q.Method switch
     {
-        "exhaustive" => Exhaustive.Search(model, new ExhaustiveOptions { MaxLength = q.Length, MinLength = q.MinLength, Count = q.KBest, MaxSequences = q.MaxSequences }),
-        "viterbi" => Viterbi.Decode(Markov(model, path, q), new ViterbiOptions { MaxLength = q.Length, MinLength = q.MinLength, Count = q.KBest }),
-        "greedy" => Greedy.Decode(model, new GreedyOptions { MaxLength = q.Length, MinLength = q.MinLength }),
-        "beam" => BeamSearch.Decode(model, BeamOptions(q)),
-        "exact" => BestFirst.Search(model, new BestFirstOptions { MaxLength = q.Length, MinLength = q.MinLength, Count = q.KBest, MaxNodes = q.MaxNodes }),
-        "sample" => Sampler.Sample(model, new SamplingOptions { MaxLength = q.Length, MinLength = q.MinLength, Count = q.KBest, Temperature = q.Temperature, TopK = q.TopK, TopP = q.TopP }, new Rng(q.Seed)),
+        "exhaustive" => Exhaustive.Search(model, new ExhaustiveOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest, MaxSequences = q.MaxSequences }),
+        "viterbi" => Viterbi.Decode(Markov(model, path, q), new ViterbiOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest }),
+        "greedy" => Greedy.Decode(model, new GreedyOptions { MaxLength = length, MinLength = q.MinLength }),
+        "beam" => BeamSearch.Decode(model, BeamOptions(q, length)),
+        "exact" => BestFirst.Search(model, new BestFirstOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest, MaxNodes = q.MaxNodes }),
+        "sample" => Sampler.Sample(model, new SamplingOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest, Temperature = q.Temperature, TopK = q.TopK, TopP = q.TopP }, new Rng(q.Seed)),
         _ => throw new InputException("--method", $"unknown method '{q.Method}'; choose one of {string.Join(", ", Methods)}"),
     };
 
@@ -91,7 +96,7 @@ internal static class DecodeCommand
         return markov;
     }
 
-    private static BeamSearchOptions BeamOptions(Request q)
+    private static BeamSearchOptions BeamOptions(Request q, int length)
     {
         if (q.Beam % q.Groups != 0) throw new InputException("--groups", $"the beam width {q.Beam} must be a multiple of the number of groups {q.Groups}");
         if (q.KBest > q.Beam) throw new InputException("--kbest", $"beam search returns at most B = {q.Beam} sequences (got {q.KBest}); raise --beam or lower --kbest");
@@ -100,7 +105,7 @@ internal static class DecodeCommand
         var rule = q.Stop switch { "first-k" => StopRule.FirstK, "heuristic" => StopRule.Heuristic, _ => StopRule.Exact };
         return new BeamSearchOptions
         {
-            Width = q.Beam, MaxLength = q.Length, MinLength = q.MinLength, NumReturn = q.KBest, LengthNormalization = norm, StopRule = rule,
+            Width = q.Beam, MaxLength = length, MinLength = q.MinLength, NumReturn = q.KBest, LengthNormalization = norm, StopRule = rule,
             Groups = q.Groups, DiversityStrength = q.Diversity, NoRepeatNgramSize = q.NoRepeatNgram,
         };
     }
@@ -144,7 +149,7 @@ internal static class DecodeCommand
         });
     }
 
-    private static void WriteTable(TextWriter output, Request q, ILanguageModel model, DecodeResult r)
+    private static void WriteTable(TextWriter output, Request q, int length, ILanguageModel model, DecodeResult r)
     {
         var c = CultureInfo.InvariantCulture;
         string what = q.Method switch
@@ -154,7 +159,7 @@ internal static class DecodeCommand
             "sample" => $"sampling, seed {q.Seed}",
             _ => q.Method,
         };
-        output.WriteLine($"{what}: {Describe(model)} of {model.Vocabulary.Count} tokens, length ≤ {q.Length}");
+        output.WriteLine($"{what}: {Describe(model)} of {model.Vocabulary.Count} tokens, length ≤ {length}");
         if (r.Sequences.Count == 0) output.WriteLine("  no sequence has non-zero probability");
         else output.WriteLine(string.Format(c, "  {0,10}  {1,10}  {2}", "logprob", "score", "sequence"));
         foreach (var s in r.Sequences)

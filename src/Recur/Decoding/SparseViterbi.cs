@@ -12,7 +12,7 @@ namespace Recur.Decoding;
 /// the alive states: O(E) at most, much less with pruning — states whose emission is −∞ at t
 /// are never touched, and with a finite <see cref="PruneWidth"/> the states scoring below the
 /// step's best minus the width are dropped (beam pruning; the result may then miss the best
-/// path). Back-pointers are kept only for alive states, O(Σ_t A_t). This is the decoder a
+/// path, and when pruning leaves no path at all the sequence is decoded again without it). Back-pointers are kept only for alive states, O(Σ_t A_t). This is the decoder a
 /// trigram HMM tagger runs over its seen tag pairs: labels are the pairs' last tags, and the
 /// (T, C) emission matrix is filled per sentence. Buffers grow as needed and are reused, so
 /// decoding many sentences allocates nothing once warm. Not thread-safe: one instance per thread.
@@ -75,6 +75,21 @@ public sealed class SparseViterbi
         if (!emissions.IsEmpty && emissions.Length < (long)steps * c) throw new ArgumentException($"Emissions hold {emissions.Length} scores; {steps} steps × {c} labels are needed.", nameof(emissions));
         if (states.Length < steps) throw new ArgumentException($"The state buffer holds {states.Length}; {steps} are needed.", nameof(states));
         if (_stepStart.Length < steps + 1) Array.Resize(ref _stepStart, Math.Max(steps + 1, 2 * _stepStart.Length));
+        double score = Run(emissions, steps, states, PruneWidth);
+        // Pruning can drop every state that leads on; then decode exactly, so that a path is
+        // found whenever one exists.
+        if (score == double.NegativeInfinity && !double.IsPositiveInfinity(PruneWidth))
+        {
+            long pruned = Visited;
+            score = Run(emissions, steps, states, double.PositiveInfinity);
+            Visited += pruned;
+        }
+        return score;
+    }
+
+    private double Run(ReadOnlySpan<float> emissions, int steps, Span<int> states, double width)
+    {
+        int c = _graph.LabelCount;
         Visited = 0;
         int count = 0;
         _stepStart[0] = 0;
@@ -86,13 +101,13 @@ public sealed class SparseViterbi
             if (!first.IsEmpty) v += first[labels[s]];
             if (v > double.NegativeInfinity) Append(ref count, s, -1, v);
         }
-        count = Prune(0, count);
+        count = Prune(0, count, width);
         _stepStart[1] = count;
         for (int t = 1; t < steps; t++)
         {
             if (_stepStart[t] == _stepStart[t - 1]) return double.NegativeInfinity;
             count = Advance(t, emissions.IsEmpty ? default : emissions.Slice(t * c, c), count);
-            count = Prune(t, count);
+            count = Prune(t, count, width);
             _stepStart[t + 1] = count;
         }
         return Finish(steps, states);
@@ -143,17 +158,17 @@ public sealed class SparseViterbi
     }
 
     // Drops step t's entries below its best minus the width (compacting in place).
-    private int Prune(int t, int count)
+    private int Prune(int t, int count, double width)
     {
         int from = _stepStart[t];
-        if (double.IsPositiveInfinity(PruneWidth) || count == from)
+        if (double.IsPositiveInfinity(width) || count == from)
         {
             Visited += count - from;
             return count;
         }
         double best = double.NegativeInfinity;
         for (int k = from; k < count; k++) best = Math.Max(best, _aliveScore[k]);
-        double floor = best - PruneWidth;
+        double floor = best - width;
         int kept = from;
         for (int k = from; k < count; k++)
         {

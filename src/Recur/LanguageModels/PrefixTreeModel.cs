@@ -55,6 +55,7 @@ public sealed class PrefixTreeModel : ILanguageModel
         BeginToken = 0;
         EndToken = tokens.Count - 1;
         (_childStart, _childToken, _childNode, _childLogProb) = Flatten(nodes, ids, endToken);
+        LongestSequence = Longest();
     }
 
     /// <inheritdoc/>
@@ -68,6 +69,9 @@ public sealed class PrefixTreeModel : ILanguageModel
 
     /// <summary>Number of nodes (the root after the begin token, and one per branch that is not an end branch).</summary>
     public int NodeCount => _childStart.Length - 1;
+
+    /// <summary>The most tokens any sequence of the tree has, its end token included: a length limit that cuts nothing.</summary>
+    public int LongestSequence { get; }
 
     /// <inheritdoc/>
     public LanguageModelState CreateState(int batch)
@@ -123,6 +127,20 @@ public sealed class PrefixTreeModel : ILanguageModel
 
     private State Own(LanguageModelState state) =>
         state as State ?? throw new ArgumentException("The state was not created by this prefix tree.", nameof(state));
+
+    // Children are numbered after their parents, so one pass in node order sets every depth.
+    private int Longest()
+    {
+        var depth = new int[NodeCount];
+        int longest = 0;
+        for (int node = 0; node < NodeCount; node++)
+            for (int e = _childStart[node]; e < _childStart[node + 1]; e++)
+            {
+                if (_childNode[e] >= 0) depth[_childNode[e]] = depth[node] + 1;
+                else longest = Math.Max(longest, depth[node] + 1);
+            }
+        return longest;
+    }
 
     // Validates one node's branches and queues its inner children (breadth-first over nodes,
     // but tokens are numbered in the order branches are met).

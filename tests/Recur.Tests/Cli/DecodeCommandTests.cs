@@ -51,6 +51,16 @@ public sealed class DecodeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Decode_TreeWithoutLength_LimitsToItsLongestSequence()
+    {
+        string tree = Write(WorkedTree, "tree.json");
+        var (code, output, _) = ProgramTests.Run("decode", "--model", tree, "--method", "exhaustive");
+        Assert.Equal(0, code);
+        Assert.Contains("length ≤ 4", output);
+        Assert.Contains("-8.2000", output);
+    }
+
+    [Fact]
     public void Decode_BeamTwo_HumanView_ListsBothSequences()
     {
         string tree = Write(WorkedTree, "tree.json");

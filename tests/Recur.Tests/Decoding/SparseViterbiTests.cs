@@ -122,6 +122,16 @@ public class SparseViterbiTests
     }
 
     [Fact]
+    public void Decode_PruningLeavesNoPath_DecodesAgainExactly()
+    {
+        // State 0 starts best but leads nowhere; a width of 1 keeps only it.
+        var g = new TransitionGraph([0, 0, 0], 1, [0, -5, float.NegativeInfinity], [1], [2], [-1]);
+        var states = new int[2];
+        Assert.Equal(-6.0, new SparseViterbi(g, pruneWidth: 1).Decode(default, 2, states));
+        Assert.Equal([1, 2], states);
+    }
+
+    [Fact]
     public void Graph_RejectsBadInput()
     {
         Assert.Throws<ArgumentException>(() => new TransitionGraph([0, 1], 2, [0, 0], [0, 0], [1, 1], [-1, -2]));

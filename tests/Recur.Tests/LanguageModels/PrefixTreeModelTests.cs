@@ -12,6 +12,8 @@ public class PrefixTreeModelTests
         Assert.Equal(["<bos>", "the", "a", "red", "green", "blue", "rectangle", "circle", "ellipse", "square", "</s>"], m.Vocabulary.Tokens);
         Assert.Equal(0, m.BeginToken);
         Assert.Equal(10, m.EndToken);
+        Assert.Equal(4, m.LongestSequence);
+        Assert.Equal(3, new PrefixTreeModel("<s>", [new("a", -1, [new("</s>", -1, []), new("b", -1, [])]), new("c", -1, [])]).LongestSequence);
     }
 
     [Fact]
