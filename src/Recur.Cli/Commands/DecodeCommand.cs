@@ -78,7 +78,7 @@ internal static class DecodeCommand
     internal static DecodeResult Decode(ILanguageModel model, string path, Request q, int length) => q.Method switch
     {
         "exhaustive" => Exhaustive.Search(model, new ExhaustiveOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest, MaxSequences = q.MaxSequences }),
-        "viterbi" => Viterbi.Decode(Markov(model, path, q), new ViterbiOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest }),
+        "viterbi" => Viterbi.Decode(FiniteContext(model, path, q), new ViterbiOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest }),
         "greedy" => Greedy.Decode(model, new GreedyOptions { MaxLength = length, MinLength = q.MinLength }),
         "beam" => BeamSearch.Decode(model, BeamOptions(q, length)),
         "exact" => BestFirst.Search(model, new BestFirstOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest, MaxNodes = q.MaxNodes }),
@@ -87,7 +87,7 @@ internal static class DecodeCommand
     };
 
     // Viterbi needs the Markov property (theory.md 2.2f); k-best needs a first-order model.
-    private static IFiniteContextModel Markov(ILanguageModel model, string path, Request q)
+    private static IFiniteContextModel FiniteContext(ILanguageModel model, string path, Request q)
     {
         if (model is not IFiniteContextModel markov)
             throw new InputException("--method viterbi", $"{Path.GetFileName(path)} is a {Describe(model)}, which is not Markov, so Viterbi does not apply (theory.md 2.2f); use --method exact for the exact answer");
