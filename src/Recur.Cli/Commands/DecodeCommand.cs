@@ -114,6 +114,7 @@ internal static class DecodeCommand
     {
         MarkovModel => "Markov model",
         PrefixTreeModel => "prefix tree",
+        NGramModel n => $"order-{n.Order} n-gram model",
         _ => model.GetType().Name,
     };
 

@@ -5,13 +5,14 @@ namespace Recur.Io;
 
 /// <summary>
 /// Loads any explicit model `recur decode` reads, by what the file holds: a JSON object with
-/// <c>"type"</c> "markov" (<see cref="MarkovModelFile"/>) or "tree" (<see cref="PrefixTreeFile"/>).
-/// New formats (the ARPA n-gram format) join <see cref="Load"/>'s dispatch.
+/// <c>"type"</c> "markov" (<see cref="MarkovModelFile"/>) or "tree" (<see cref="PrefixTreeFile"/>),
+/// or an ARPA back-off n-gram model (<see cref="ArpaReader"/>; text before <c>\data\</c> is
+/// allowed, as in KenLM and SRILM files, so anything not JSON is read as ARPA).
 /// </summary>
 public static class LanguageModelFiles
 {
     /// <summary>The formats this dispatch reads, for messages.</summary>
-    public const string Formats = "a JSON Markov model ({\"type\":\"markov\",…}) or prefix tree ({\"type\":\"tree\",…})";
+    public const string Formats = "a JSON Markov model ({\"type\":\"markov\",…}), a JSON prefix tree ({\"type\":\"tree\",…}) or an ARPA n-gram model";
 
     /// <summary>Loads the model in <paramref name="path"/>; throws <see cref="InputException"/> when it is none of <see cref="Formats"/>.</summary>
     public static ILanguageModel Load(string path)
@@ -21,7 +22,8 @@ public static class LanguageModelFiles
         return FirstCharacter(path) switch
         {
             '{' => LoadJson(path),
-            _ => throw new InputException(path, $"not a model file Recur reads; expected {Formats}"),
+            '\0' => throw new InputException(path, $"is empty; expected {Formats}"),
+            _ => NGramModel.Load(path),
         };
     }
 

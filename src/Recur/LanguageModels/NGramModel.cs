@@ -25,7 +25,7 @@ namespace Recur.LanguageModels;
 /// (an open vocabulary) and get probability 0 otherwise; either way they are flagged as OOV.
 /// </para>
 /// </summary>
-public sealed class NGramModel : ILanguageModel
+public sealed class NGramModel : IFiniteContextModel
 {
     /// <summary>The highest order supported.</summary>
     public const int MaxOrder = 16;
@@ -226,6 +226,20 @@ public sealed class NGramModel : ILanguageModel
         }
     }
 
+    /// <summary>
+    /// The context words of row <paramref name="row"/>, oldest first: the (possibly shortened,
+    /// as KenLM shortens) n-gram state, which alone decides every later probability, so Viterbi
+    /// may merge rows with equal contexts (theory.md 2.2f).
+    /// </summary>
+    public ReadOnlySpan<int> Context(LanguageModelState state, int row)
+    {
+        NGramBatchState rows = Rows(state);
+        var s = rows.Rows[row];
+        var words = rows.ContextBuffer(Order);
+        if (s.Length > 0) Trie.Words(s.Length, s.Entry, words);
+        return words.AsSpan(0, s.Length);
+    }
+
     /// <summary>The decoding state of row <paramref name="row"/> (for decoders that mix both APIs).</summary>
     public NGramState RowState(LanguageModelState state, int row) => Rows(state).Rows[row];
 
@@ -259,7 +273,11 @@ public sealed class NGramModel : ILanguageModel
 
     private sealed class NGramBatchState(int batch) : LanguageModelState
     {
+        private int[] _context = [];
         public readonly NGramState[] Rows = new NGramState[batch];
         public override int Batch => Rows.Length;
+
+        /// <summary>Scratch for <see cref="Context"/>, reused until the next call.</summary>
+        public int[] ContextBuffer(int order) => _context.Length >= order ? _context : _context = new int[order];
     }
 }

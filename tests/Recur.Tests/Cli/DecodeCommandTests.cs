@@ -28,6 +28,30 @@ public sealed class DecodeCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("exact")]
+    [InlineData("viterbi")]
+    [InlineData("beam")]
+    [InlineData("exhaustive")]
+    public void Decode_ArpaModel_EveryExactMethodFindsTheBestSentence(string method)
+    {
+        // anchors.md §4: P(</s> | <s>) = 10^(−0.0791812 − 0.69897) = 1/6 beats "a b </s>" (1/8),
+        // so the empty sentence is the mode (Stahlberg & Byrne's observation, in miniature).
+        string arpa = Write(Recur.Tests.LanguageModels.NGramModelTests.TinyArpa, "tiny.arpa");
+        var (code, output, error) = ProgramTests.Run("decode", "--model", arpa, "--method", method, "--length", "3", "--beam", "25", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        var best = JsonDocument.Parse(output).RootElement.GetProperty("sequences")[0];
+        Assert.Equal("", best.GetProperty("text").GetString());
+        Assert.Equal(Math.Log(1.0 / 6), best.GetProperty("logprob").GetDouble(), 5);
+        var (code2, output2, _) = ProgramTests.Run("decode", "--model", arpa, "--method", method, "--length", "3", "--min-length", "1", "--beam", "25", "--json");
+        Assert.Equal(0, code2);
+        var second = JsonDocument.Parse(output2).RootElement.GetProperty("sequences")[0];
+        // "b" (1/4 · 1/2) and "a b" (1/2 · 1/2 · 1/2) tie at 1/8; every method must find one of them.
+        Assert.Contains(second.GetProperty("text").GetString(), new[] { "b", "a b" });
+        Assert.Equal(Math.Log(0.125), second.GetProperty("logprob").GetDouble(), 5);
+    }
+
+    [Theory]
     [InlineData("exact", "the green rectangle", -8.2)]
     [InlineData("greedy", "the red rectangle", -9.1)]
     [InlineData("beam", "the green rectangle", -8.2)]
@@ -121,7 +145,7 @@ public sealed class DecodeCommandTests : IDisposable
         { ModelFilesTests.Markov.Replace("-1.5,-2.0", "0.5,-2.0"), "must be ≤ 0" },
         { ModelFilesTests.Markov.Replace("[null,-0.5,-1.5,-2.0]", "\"x\""), "$.logprobs[0]: expected an array" },
         { "{not json", "not valid JSON" },
-        { "\\data\\", "not a model file" },
+        { "\\data\\", "bad.json: line" },
     };
 
     [Theory]

@@ -73,8 +73,8 @@ public sealed class ModelFilesTests : IDisposable
         { Tree.Replace("{\"logprob\":-1.8}", "[1]"), "$.children.a: expected an object, found an array" },
         { Tree.Replace("\"a\":{\"logprob\":-1.8}", "\"a\":{\"logprob\":-1.8},\"a\":{\"logprob\":-2}"), "not valid JSON" },
         { Tree.Replace("-1.5", "-0.1").Replace("-1.8", "-0.2"), "sum to" },
-        { "", "not a model file" },
-        { "\\data\\\nngram 1=2\n", "not a model file" },
+        { "", "is empty" },
+        { "\\data\\\nngram 1=2\n", "expected the section header" },
     };
 
     [Theory]
@@ -83,7 +83,7 @@ public sealed class ModelFilesTests : IDisposable
     {
         string path = Write(text);
         var e = Assert.Throws<InputException>(() => LanguageModelFiles.Load(path));
-        Assert.Equal(path, e.Subject);
+        Assert.StartsWith(path, e.Subject); // ARPA errors add ": line L"
         Assert.Contains(expected, e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
