@@ -25,8 +25,8 @@ internal static class Measure
         Func<double, double> toFigure, string unit, bool higherIsBetter, BenchOptions options,
         IReadOnlyDictionary<string, object>? extra = null)
     {
-        recur.Work();
-        peer.Work();
+        WarmUp(recur.Work);
+        WarmUp(peer.Work);
         int itersRecur = Calibrate(recur.Work, options.MinSeconds);
         int itersPeer = Calibrate(peer.Work, options.MinSeconds);
         var tr = new List<double>();
@@ -36,12 +36,50 @@ internal static class Measure
             tr.Add(Time(recur.Work, itersRecur));
             tp.Add(Time(peer.Work, itersPeer));
         }
-        double fr = toFigure(Median(tr)), fp = toFigure(Median(tp));
-        Emit(new Dictionary<string, object> { ["bench"] = bench, ["config"] = config, ["threads"] = threads, ["impl"] = recur.Name, ["figure"] = Round(fr), ["unit"] = unit }, extra);
-        Emit(new Dictionary<string, object> { ["bench"] = bench, ["config"] = config, ["threads"] = threads, ["impl"] = peer.Name, ["figure"] = Round(fp), ["unit"] = unit }, null);
+        return Report(bench, config, threads, recur.Name, peer.Name, Median(tr), Median(tp), toFigure, unit, higherIsBetter, extra);
+    }
+
+    /// <summary>
+    /// Like <see cref="Compare"/>, for benches that measure each repetition themselves (e.g. a
+    /// search's own time without its model's): each function runs one repetition and returns
+    /// seconds per unit of work. They alternate, Recur first, after one warm-up call each.
+    /// </summary>
+    public static double CompareMeasured(string bench, string config, int threads, string recurName, Func<double> recur,
+        string peerName, Func<double> peer, Func<double, double> toFigure, string unit, bool higherIsBetter, BenchOptions options,
+        IReadOnlyDictionary<string, object>? extra = null)
+    {
+        recur();
+        peer();
+        var tr = new List<double>();
+        var tp = new List<double>();
+        for (int r = 0; r < options.Repetitions; r++)
+        {
+            tr.Add(recur());
+            tp.Add(peer());
+        }
+        return Report(bench, config, threads, recurName, peerName, Median(tr), Median(tp), toFigure, unit, higherIsBetter, extra);
+    }
+
+    private static double Report(string bench, string config, int threads, string recurName, string peerName, double recurSeconds, double peerSeconds,
+        Func<double, double> toFigure, string unit, bool higherIsBetter, IReadOnlyDictionary<string, object>? extra)
+    {
+        double fr = toFigure(recurSeconds), fp = toFigure(peerSeconds);
+        Emit(new Dictionary<string, object> { ["bench"] = bench, ["config"] = config, ["threads"] = threads, ["impl"] = recurName, ["figure"] = Round(fr), ["unit"] = unit }, extra);
+        Emit(new Dictionary<string, object> { ["bench"] = bench, ["config"] = config, ["threads"] = threads, ["impl"] = peerName, ["figure"] = Round(fp), ["unit"] = unit }, null);
         double ratio = higherIsBetter ? fr / fp : fp / fr;
         Emit(new Dictionary<string, object> { ["bench"] = bench, ["config"] = config, ["threads"] = threads, ["ratio"] = Math.Round(ratio, 3) }, null);
         return ratio;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> for at least 60 calls and half a second: tiered compilation
+    /// promotes hot methods only after a few dozen calls, and timing before that would measure
+    /// unoptimized code.
+    /// </summary>
+    public static void WarmUp(Action work)
+    {
+        var sw = Stopwatch.StartNew();
+        for (int calls = 0; calls < 60 || sw.Elapsed.TotalSeconds < 0.5; calls++) work();
     }
 
     /// <summary>Prints one JSON object on its own line.</summary>
@@ -52,7 +90,9 @@ internal static class Measure
         Console.Out.Flush();
     }
 
-    private static double Round(double x) => Math.Abs(x) >= 100 ? Math.Round(x, 1) : Math.Round(x, 4);
+    // Four significant digits: enough for ratios of noisy timings, short enough to read.
+    private static double Round(double x) =>
+        x == 0 || !double.IsFinite(x) ? x : Math.Round(x, Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(x))), 0, 15));
 
     private static int Calibrate(Action work, double minSeconds)
     {

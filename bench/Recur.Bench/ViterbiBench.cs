@@ -37,21 +37,12 @@ internal static class ViterbiBench
                 using var tTransposed = tLogP.t().contiguous();
                 var peerPath = new long[Steps];
                 CheckAgreement(viterbi, path, tStart, tTransposed, peerPath, logP, n);
-                WarmUp(() => viterbi.Decode(Steps, 0, path));
                 double cells = (double)Steps * n * n;
                 var recur = new Measure.Impl("recur", () => viterbi.Decode(Steps, 0, path));
                 var peer = new Measure.Impl("torchsharp", () => TorchViterbi(tStart, tTransposed, peerPath));
                 Measure.Compare("viterbi", config, threads, recur, peer, s => cells / s / 1e9, "Gcells/s", higherIsBetter: true, options);
             }
         }
-    }
-
-    // Tiered compilation promotes the kernels after a few dozen calls; Measure.Compare warms
-    // up with one call, so the first repetitions would time tier-0 code.
-    private static void WarmUp(Action work)
-    {
-        var sw = Stopwatch.StartNew();
-        for (int calls = 0; calls < 60 || sw.Elapsed.TotalSeconds < 0.5; calls++) work();
     }
 
     // The peer: one broadcast add and one max per step, back-pointers kept as tensors, backtrack at the end.
