@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Recur.Kernels;
@@ -8,22 +9,22 @@ namespace Recur.Kernels;
 /// Layer norm (Ba et al. 2016, eq. 4): y = (x − μ_r)·r_r·γ + β, r = 1/√(σ²_r + ε), σ² biased.
 /// RMS norm (Zhang &amp; Sennrich 2019, eq. 4): y = x·r_r·γ, r = 1/√(mean(x²) + ε) (β = 0).
 /// Statistics are accumulated in double (two-pass for layer norm). Rows run in parallel; the
-/// affine gradients are summed over fixed chunks of <see cref="ChunkRows"/> rows (in float for
-/// at most <see cref="FoldRows"/> rows, then in double) and the chunks added in order, so the
-/// result does not depend on the thread count.
+/// affine gradients are summed over fixed chunks of <see cref="ChunkRows"/> rows (in float over
+/// a tile of 8 rows, then in double) and the chunks added in order, so the result does not
+/// depend on the thread count.
 /// </summary>
 internal static unsafe class RowNormalization
 {
     /// <summary>Rows per chunk of the affine-gradient reduction.</summary>
     public const int ChunkRows = 256;
 
-    /// <summary>Rows summed in float before a chunk's sums move to double.</summary>
-    public const int FoldRows = 16;
+    /// <summary>Rows per tile: each phase of a pass runs over a tile before the next phase starts.</summary>
+    private const int Tile = 8;
 
     /// <summary>Chunks for <paramref name="rows"/> rows.</summary>
     public static int Chunks(int rows) => (rows + ChunkRows - 1) / ChunkRows;
 
-    /// <summary>Scratch elements <see cref="Backward"/> needs, both in doubles and in floats.</summary>
+    /// <summary>Doubles of scratch <see cref="Backward"/> needs.</summary>
     public static int ScratchLength(int rows, int length) => 2 * Chunks(rows) * length;
 
     /// <summary>
@@ -36,7 +37,7 @@ internal static unsafe class RowNormalization
         fixed (float* px = x, py = y, pg = gamma, pb = beta)
         fixed (double* pm = mean, pv = variance, pr = rstd)
         {
-            var args = new Args(rows, length, px, py, null, pg, pb, pm, pv, pr, null, null, centered, eps);
+            var args = new Args(rows, length, px, py, null, pg, pb, pm, pv, pr, null, centered, eps);
             int threads = ParallelRanges.ThreadsFor((long)rows * length);
             switch (Simd.Level)
             {
@@ -54,15 +55,14 @@ internal static unsafe class RowNormalization
     /// Σ_r dy to <paramref name="betaGrad"/> (either may be empty). dx may alias dy.
     /// </summary>
     public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dx, int rows, int length, ReadOnlySpan<float> gamma,
-        bool centered, ReadOnlySpan<double> mean, ReadOnlySpan<double> rstd, Span<float> gammaGrad, Span<float> betaGrad,
-        Span<double> sums, Span<float> floatSums)
+        bool centered, ReadOnlySpan<double> mean, ReadOnlySpan<double> rstd, Span<float> gammaGrad, Span<float> betaGrad, Span<double> sums)
     {
         int need = ScratchLength(rows, length);
-        if (sums.Length < need || floatSums.Length < need) throw new ArgumentException($"Scratch needs {need} elements.", nameof(sums));
-        fixed (float* pdy = dy, px = x, pdx = dx, pg = gamma, pf = floatSums)
+        if (sums.Length < need) throw new ArgumentException($"Scratch needs {need} doubles.", nameof(sums));
+        fixed (float* pdy = dy, px = x, pdx = dx, pg = gamma)
         fixed (double* pm = mean, pr = rstd, ps = sums)
         {
-            var args = new Args(rows, length, px, pdx, pdy, pg, null, pm, null, pr, ps, pf, centered, 0);
+            var args = new Args(rows, length, px, pdx, pdy, pg, null, pm, null, pr, ps, centered, 0);
             int chunks = Chunks(rows);
             int threads = ParallelRanges.ThreadsFor((long)rows * length);
             switch (Simd.Level)
@@ -90,11 +90,11 @@ internal static unsafe class RowNormalization
     }
 
     private readonly struct Args(int rows, int length, float* x, float* output, float* dy, float* gamma, float* beta,
-        double* mean, double* variance, double* rstd, double* sums, float* floatSums, bool centered, double eps)
+        double* mean, double* variance, double* rstd, double* sums, bool centered, double eps)
     {
         public readonly int Rows = rows, Length = length;
         /// <summary>Output is y in the forward pass and dx in the backward pass.</summary>
-        public readonly float* X = x, Output = output, Dy = dy, Gamma = gamma, Beta = beta, FloatSums = floatSums;
+        public readonly float* X = x, Output = output, Dy = dy, Gamma = gamma, Beta = beta;
         public readonly double* Mean = mean, Variance = variance, Rstd = rstd, Sums = sums;
         public readonly bool Centered = centered;
         public readonly double Eps = eps;
@@ -102,60 +102,71 @@ internal static unsafe class RowNormalization
 
     private readonly struct ForwardWork<W, V>(Args a) : IRangeWork where W : struct, IVectorWidth<V> where V : struct
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int start, int end)
         {
             int n = a.Length;
-            for (int r = start; r < end; r++)
+            double inverse = 1.0 / n;
+            // Each phase runs over a tile of rows, so that the rows' dependent chains (sum → mean →
+            // squared deviations → variance → 1/√) overlap instead of running one after another.
+            for (int t0 = start; t0 < end; t0 += Tile)
             {
-                float* xr = a.X + (long)r * n;
-                double mu = a.Centered ? SegmentOps<W, V>.Sum(xr, n) / n : 0;
-                float mf = (float)mu;
-                // Σ(x − m)² = Σ(x − μ)² + n(μ − m)² for the float-rounded m: remove the second term.
-                double shift = mu - mf;
-                double variance = Math.Max(0, SegmentOps<W, V>.SumSquaredDeviations(xr, n, mf) / n - shift * shift);
-                double rstd = 1 / Math.Sqrt(variance + a.Eps);
-                a.Mean[r] = mu;
-                a.Variance[r] = variance;
-                a.Rstd[r] = rstd;
-                SegmentOps<W, V>.NormalizeAffine(xr, a.Gamma, a.Beta, a.Output + (long)r * n, n, mf, (float)rstd);
+                int t1 = Math.Min(end, t0 + Tile);
+                for (int r = t0; r < t1; r++)
+                {
+                    float* xr = a.X + (long)r * n;
+                    a.Mean[r] = a.Centered ? SegmentOps<W, V>.Sum(xr, n) * inverse : 0;
+                }
+                for (int r = t0; r < t1; r++)
+                {
+                    double mu = a.Mean[r];
+                    float mf = ScalarConvert.ToFloat(mu);
+                    // Σ(x − m)² = Σ(x − μ)² + n(μ − m)² for the float-rounded m: remove the second term.
+                    double shift = mu - ScalarConvert.ToDouble(mf);
+                    double variance = Math.Max(0, SegmentOps<W, V>.SumSquaredDeviations(a.X + (long)r * n, n, mf) * inverse - shift * shift);
+                    a.Variance[r] = variance;
+                    a.Rstd[r] = 1 / Math.Sqrt(variance + a.Eps);
+                }
+                for (int r = t0; r < t1; r++)
+                    SegmentOps<W, V>.NormalizeAffine(a.X + (long)r * n, a.Gamma, a.Beta, a.Output + (long)r * n, n, ScalarConvert.ToFloat(a.Mean[r]), ScalarConvert.ToFloat(a.Rstd[r]));
             }
         }
     }
 
     private readonly struct BackwardWork<W, V>(Args a) : IRangeWork where W : struct, IVectorWidth<V> where V : struct
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int start, int end)
         {
             int n = a.Length;
             long chunks = Chunks(a.Rows);
+            double inverse = 1.0 / n;
+            // Per row of the tile: mean, r, mean(dx̂) and mean(dx̂·x̂), as floats.
+            var mean = stackalloc float[Tile];
+            var rstd = stackalloc float[Tile];
+            var m1 = stackalloc float[Tile];
+            var m2 = stackalloc float[Tile];
             for (int ch = start; ch < end; ch++)
             {
                 double* dg = a.Sums + ch * (long)n, db = dg + chunks * n;
-                float* fg = a.FloatSums + ch * (long)n, fb = fg + chunks * n;
                 new Span<double>(dg, n).Clear();
                 new Span<double>(db, n).Clear();
-                new Span<float>(fg, n).Clear();
-                new Span<float>(fb, n).Clear();
                 int r0 = ch * ChunkRows, r1 = Math.Min(a.Rows, r0 + ChunkRows);
-                for (int r = r0; r < r1; r++)
+                for (int t0 = r0; t0 < r1; t0 += Tile)
                 {
-                    long o = (long)r * n;
-                    float m = (float)a.Mean[r], rs = (float)a.Rstd[r];
-                    var (s1, s2) = SegmentOps<W, V>.AffineBackwardSums(a.Dy + o, a.X + o, a.Gamma, n, m);
-                    float m1 = a.Centered ? (float)(s1 / n) : 0f, m2 = (float)(s2 * rs / n);
-                    SegmentOps<W, V>.AffineBackwardApply(a.Dy + o, a.X + o, a.Gamma, a.Output + o, fg, fb, n, m, rs, m1, m2);
-                    if ((r - r0) % FoldRows == FoldRows - 1 || r == r1 - 1) Fold(fg, fb, dg, db, n);
+                    int t1 = Math.Min(r1, t0 + Tile);
+                    for (int r = t0; r < t1; r++)
+                    {
+                        long o = (long)r * n;
+                        float m = mean[r - t0] = ScalarConvert.ToFloat(a.Mean[r]);
+                        rstd[r - t0] = ScalarConvert.ToFloat(a.Rstd[r]);
+                        var (s1, s2) = SegmentOps<W, V>.AffineBackwardSums(a.Dy + o, a.X + o, a.Gamma, n, m);
+                        m1[r - t0] = a.Centered ? ScalarConvert.ToFloat(s1 * inverse) : 0f;
+                        m2[r - t0] = ScalarConvert.ToFloat(s2 * a.Rstd[r] * inverse);
+                    }
+                    long to = (long)t0 * n;
+                    SegmentOps<W, V>.AffineBackwardTile(a.Dy + to, a.X + to, a.Gamma, a.Output + to, dg, db, n, t1 - t0, mean, rstd, m1, m2);
                 }
-            }
-        }
-
-        private static void Fold(float* fg, float* fb, double* dg, double* db, int n)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                dg[j] += fg[j];
-                db[j] += fb[j];
-                fg[j] = fb[j] = 0;
             }
         }
     }

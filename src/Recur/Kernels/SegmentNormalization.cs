@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Recur.Kernels;
@@ -6,7 +7,7 @@ namespace Recur.Kernels;
 /// Where the statistics groups of batch, instance and group norm lie in a row-major input.
 /// A group (one mean and variance) is <see cref="Segments"/> contiguous segments of
 /// <see cref="Length"/> floats; segment k of group g starts at g·GroupStride + k·SegmentStride
-/// and has channel (g·D + k mod D) mod C, where D = <see cref="ChannelsPerGroup"/> and C =
+/// and has channel (g·D mod C) + k mod D, where D = <see cref="ChannelsPerGroup"/> and C =
 /// <see cref="Channels"/> (the length of the affine γ and β). For input (N, C, L):
 /// batch norm: a group per channel, N segments of L at stride C·L;
 /// instance norm: a group per (n, c), one segment of L;
@@ -17,8 +18,19 @@ internal readonly record struct SegmentLayout(int Groups, int Segments, int Leng
     /// <summary>Elements in one group (the n of its mean and variance).</summary>
     public int GroupSize => Segments * Length;
 
-    /// <summary>The channel of segment <paramref name="segment"/> of group <paramref name="group"/>.</summary>
-    public int Channel(int group, int segment) => (int)(((long)group * ChannelsPerGroup + segment % ChannelsPerGroup) % Channels);
+    /// <summary>
+    /// The channel of segment 0 of <paramref name="group"/>; segment k has channel
+    /// FirstChannel + k mod D (always below C). Loops step it instead of dividing: the next group's
+    /// first channel is this one + D, less C when that reaches C (<see cref="NextGroup"/>).
+    /// </summary>
+    public int FirstChannel(int group) => (int)((long)group * ChannelsPerGroup % Channels);
+
+    /// <summary>The first channel of the group after the one whose first channel is <paramref name="firstChannel"/>.</summary>
+    public int NextGroup(int firstChannel)
+    {
+        int c = firstChannel + ChannelsPerGroup;
+        return c >= Channels ? c - Channels : c;
+    }
 
     /// <summary>Batch norm of (N, C, L): statistics per channel over N and L.</summary>
     public static SegmentLayout Batch(int n, int c, int l) => new(c, n, l, l, c * l, 1, c);
@@ -45,6 +57,9 @@ internal readonly record struct SegmentLayout(int Groups, int Segments, int Leng
 /// </summary>
 internal static unsafe class SegmentNormalization
 {
+    /// <summary>Groups per tile: each phase of a pass runs over a tile before the next phase starts.</summary>
+    private const int Tile = 8;
+
     /// <summary>Doubles of scratch <see cref="Backward"/> needs.</summary>
     public static int ScratchLength(SegmentLayout layout) => 2 * layout.Groups * layout.ChannelsPerGroup + 2 * layout.Channels;
 
@@ -107,9 +122,9 @@ internal static unsafe class SegmentNormalization
         if (grad.IsEmpty) return;
         int d = layout.ChannelsPerGroup;
         new Span<double>(accumulator, layout.Channels).Clear();
-        for (int g = 0; g < layout.Groups; g++)
+        for (int g = 0, c0 = 0; g < layout.Groups; g++, c0 = layout.NextGroup(c0))
             for (int j = 0; j < d; j++)
-                accumulator[layout.Channel(g, j)] += contributions[g * d + j];
+                accumulator[c0 + j] += contributions[(long)g * d + j];
         for (int c = 0; c < layout.Channels; c++) grad[c] += (float)accumulator[c];
     }
 
@@ -128,85 +143,123 @@ internal static unsafe class SegmentNormalization
 
     private readonly struct ForwardWork<W, V>(Args a) : IRangeWork where W : struct, IVectorWidth<V> where V : struct
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int start, int end)
         {
             var l = a.Layout;
-            for (int g = start; g < end; g++)
+            int d = l.ChannelsPerGroup;
+            int tileChannel = l.FirstChannel(start);
+            // Each phase runs over a tile of groups, so that the groups' dependent chains (sum → mean →
+            // squared deviations → variance → 1/√) overlap instead of running one after another.
+            for (int t0 = start; t0 < end; t0 += Tile)
             {
-                float* xg = a.X + (long)g * l.GroupStride;
-                float* yg = a.Output + (long)g * l.GroupStride;
-                if (a.Flag) Statistics(xg, l, g);
-                float m = (float)a.Mean[g], r = (float)a.Rstd[g];
-                for (int k = 0; k < l.Segments; k++)
+                int t1 = Math.Min(end, t0 + Tile);
+                if (a.Flag) Statistics(t0, t1);
+                int c0 = tileChannel;
+                for (int g = t0; g < t1; g++, c0 = l.NextGroup(c0))
                 {
-                    int c = l.Channel(g, k);
-                    float scale = a.Gamma == null ? r : r * a.Gamma[c];
-                    float shift = a.Beta == null ? 0f : a.Beta[c];
-                    long o = (long)k * l.SegmentStride;
-                    SegmentOps<W, V>.Normalize(xg + o, yg + o, l.Length, m, scale, shift);
+                    long go = (long)g * l.GroupStride;
+                    float m = ScalarConvert.ToFloat(a.Mean[g]), r = ScalarConvert.ToFloat(a.Rstd[g]);
+                    for (int k = 0, j = 0; k < l.Segments; k++, j = j + 1 == d ? 0 : j + 1)
+                    {
+                        float scale = a.Gamma == null ? r : r * a.Gamma[c0 + j];
+                        float shift = a.Beta == null ? 0f : a.Beta[c0 + j];
+                        long o = go + (long)k * l.SegmentStride;
+                        SegmentOps<W, V>.Normalize(a.X + o, a.Output + o, l.Length, m, scale, shift);
+                    }
                 }
+                tileChannel = c0;
             }
         }
 
-        private void Statistics(float* xg, SegmentLayout l, int g)
+        /// <summary>Mean, biased variance and 1/√(variance + ε) of groups [t0, t1), two-pass.</summary>
+        private void Statistics(int t0, int t1)
         {
-            double sum = 0;
-            for (int k = 0; k < l.Segments; k++) sum += SegmentOps<W, V>.Sum(xg + (long)k * l.SegmentStride, l.Length);
-            double mu = sum / l.GroupSize;
-            float mf = (float)mu;
-            double squares = 0;
-            for (int k = 0; k < l.Segments; k++) squares += SegmentOps<W, V>.SumSquaredDeviations(xg + (long)k * l.SegmentStride, l.Length, mf);
-            // Σ(x − m)² = Σ(x − μ)² + n(μ − m)² for the float-rounded m: remove the second term.
-            double shift = mu - mf;
-            double variance = Math.Max(0, squares / l.GroupSize - shift * shift);
-            a.Mean[g] = mu;
-            a.Variance[g] = variance;
-            a.Rstd[g] = 1 / Math.Sqrt(variance + a.Eps);
+            var l = a.Layout;
+            double inverse = 1.0 / l.GroupSize;
+            for (int g = t0; g < t1; g++)
+            {
+                float* xg = a.X + (long)g * l.GroupStride;
+                double sum = 0;
+                for (int k = 0; k < l.Segments; k++) sum += SegmentOps<W, V>.Sum(xg + (long)k * l.SegmentStride, l.Length);
+                a.Mean[g] = sum * inverse;
+            }
+            for (int g = t0; g < t1; g++)
+            {
+                float* xg = a.X + (long)g * l.GroupStride;
+                double mu = a.Mean[g];
+                float mf = ScalarConvert.ToFloat(mu);
+                double squares = 0;
+                for (int k = 0; k < l.Segments; k++) squares += SegmentOps<W, V>.SumSquaredDeviations(xg + (long)k * l.SegmentStride, l.Length, mf);
+                // Σ(x − m)² = Σ(x − μ)² + n(μ − m)² for the float-rounded m: remove the second term.
+                double shift = mu - ScalarConvert.ToDouble(mf);
+                double variance = Math.Max(0, squares * inverse - shift * shift);
+                a.Variance[g] = variance;
+                a.Rstd[g] = 1 / Math.Sqrt(variance + a.Eps);
+            }
         }
     }
 
     private readonly struct BackwardWork<W, V>(Args a) : IRangeWork where W : struct, IVectorWidth<V> where V : struct
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int start, int end)
         {
             var l = a.Layout;
             int d = l.ChannelsPerGroup;
-            for (int g = start; g < end; g++)
+            double inverse = 1.0 / l.GroupSize;
+            int tileChannel = l.FirstChannel(start);
+            for (int t0 = start; t0 < end; t0 += Tile)
             {
-                long go = (long)g * l.GroupStride;
-                float m = (float)a.Mean[g], r = (float)a.Rstd[g];
-                // Per channel of the group: Σ dy·x̂ (for γ) and Σ dy (for β).
-                double* sg = a.Scratch + (long)g * d;
-                double* sb = a.Scratch + (long)l.Groups * d + (long)g * d;
-                for (int j = 0; j < d; j++) sg[j] = sb[j] = 0;
-                for (int k = 0; k < l.Segments; k++)
+                int t1 = Math.Min(end, t0 + Tile);
+                // Per channel of each group: Σ dy·x̂ (for γ) and Σ dy (for β).
+                for (int g = t0; g < t1; g++)
                 {
-                    long o = go + (long)k * l.SegmentStride;
-                    var (s1, s2) = SegmentOps<W, V>.BackwardSums(a.Dy + o, a.X + o, l.Length, m);
-                    sb[k % d] += s1;
-                    sg[k % d] += s2 * r;
-                }
-                // mean(dx̂) and mean(dx̂·x̂) over the group, dx̂ = γ·dy.
-                double m1 = 0, m2 = 0;
-                if (a.Flag)
-                {
-                    for (int j = 0; j < d; j++)
+                    long go = (long)g * l.GroupStride;
+                    float m = ScalarConvert.ToFloat(a.Mean[g]);
+                    double r = a.Rstd[g];
+                    double* sg = a.Scratch + (long)g * d;
+                    double* sb = a.Scratch + (long)l.Groups * d + (long)g * d;
+                    for (int j = 0; j < d; j++) sg[j] = sb[j] = 0;
+                    for (int k = 0, j = 0; k < l.Segments; k++, j = j + 1 == d ? 0 : j + 1)
                     {
-                        double gamma = a.Gamma == null ? 1 : a.Gamma[l.Channel(g, j)];
-                        m1 += gamma * sb[j];
-                        m2 += gamma * sg[j];
+                        long o = go + (long)k * l.SegmentStride;
+                        var (s1, s2) = SegmentOps<W, V>.BackwardSums(a.Dy + o, a.X + o, l.Length, m);
+                        sb[j] += s1;
+                        sg[j] += s2 * r;
                     }
-                    m1 /= l.GroupSize;
-                    m2 /= l.GroupSize;
                 }
-                // dx = r·γ·dy − r²·m2·(x − μ) − r·m1.
-                float b = (float)(-(double)r * r * m2), dd = (float)(-r * m1);
-                for (int k = 0; k < l.Segments; k++)
+                int c0 = tileChannel;
+                for (int g = t0; g < t1; g++, c0 = l.NextGroup(c0))
                 {
-                    float scale = a.Gamma == null ? r : r * a.Gamma[l.Channel(g, k)];
-                    long o = go + (long)k * l.SegmentStride;
-                    SegmentOps<W, V>.BackwardApply(a.Dy + o, a.X + o, a.Output + o, l.Length, m, scale, b, dd);
+                    double* sg = a.Scratch + (long)g * d;
+                    double* sb = a.Scratch + (long)l.Groups * d + (long)g * d;
+                    float m = ScalarConvert.ToFloat(a.Mean[g]), r = ScalarConvert.ToFloat(a.Rstd[g]);
+                    // mean(dx̂) and mean(dx̂·x̂) over the group, dx̂ = γ·dy.
+                    double m1 = 0, m2 = 0;
+                    if (a.Flag)
+                    {
+                        for (int j = 0; j < d; j++)
+                        {
+                            double gamma = a.Gamma == null ? 1 : ScalarConvert.ToDouble(a.Gamma[c0 + j]);
+                            m1 += gamma * sb[j];
+                            m2 += gamma * sg[j];
+                        }
+                        m1 *= inverse;
+                        m2 *= inverse;
+                    }
+                    // dx = r·γ·dy − r²·m2·(x − μ) − r·m1.
+                    double rd = ScalarConvert.ToDouble(r);
+                    float b = ScalarConvert.ToFloat(-rd * rd * m2), dd = ScalarConvert.ToFloat(-rd * m1);
+                    long go = (long)g * l.GroupStride;
+                    for (int k = 0, j = 0; k < l.Segments; k++, j = j + 1 == d ? 0 : j + 1)
+                    {
+                        float scale = a.Gamma == null ? r : r * a.Gamma[c0 + j];
+                        long o = go + (long)k * l.SegmentStride;
+                        SegmentOps<W, V>.BackwardApply(a.Dy + o, a.X + o, a.Output + o, l.Length, m, scale, b, dd);
+                    }
                 }
+                tileChannel = c0;
             }
         }
     }

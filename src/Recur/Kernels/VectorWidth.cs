@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Recur.Kernels;
 
@@ -32,8 +33,31 @@ internal interface IVectorWidth<TVector> where TVector : struct
     /// <summary>a·b + c (fused where the hardware has it).</summary>
     static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
 
-    /// <summary>The sum of the lanes, added in double.</summary>
+    /// <summary>
+    /// The sum of the lanes. Wide vectors are first folded in float down to four lanes (each then
+    /// the float sum of a few lanes: a few ulps), which are added in double.
+    /// </summary>
     static abstract double Sum(TVector value);
+
+    /// <summary>destination[0 .. Count) += the lanes, widened to double.</summary>
+    static abstract unsafe void AddWidened(TVector value, double* destination);
+}
+
+/// <summary>
+/// Float ⇄ double conversions of one value that write their whole register. The scalar
+/// instructions (cvtsd2ss, cvtss2sd) merge into the old contents of the destination register,
+/// which the JIT may have last used for an unrelated value, such as the previous row's result:
+/// that false dependency chains the rows of a kernel together. The packed forms do not merge.
+/// </summary>
+internal static class ScalarConvert
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ToFloat(double value) =>
+        Sse2.IsSupported ? Sse2.ConvertToVector128Single(Vector128.CreateScalarUnsafe(value)).ToScalar() : (float)value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ToDouble(float value) =>
+        Sse2.IsSupported ? Sse2.ConvertToVector128Double(Vector128.CreateScalarUnsafe(value)).ToScalar() : value;
 }
 
 internal readonly struct Width512 : IVectorWidth<Vector512<float>>
@@ -47,7 +71,13 @@ internal readonly struct Width512 : IVectorWidth<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector512<float> value) => Vector512.Sum(Vector512.WidenLower(value) + Vector512.WidenUpper(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector512<float> value) => Width128.Sum(Width256.Fold(value.GetLower() + value.GetUpper()));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AddWidened(Vector512<float> value, double* destination)
+    {
+        (Vector512.Load(destination) + Vector512.WidenLower(value)).Store(destination);
+        (Vector512.Load(destination + 8) + Vector512.WidenUpper(value)).Store(destination + 8);
+    }
 }
 
 internal readonly struct Width256 : IVectorWidth<Vector256<float>>
@@ -61,7 +91,16 @@ internal readonly struct Width256 : IVectorWidth<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector256<float> value) => Vector256.Sum(Vector256.WidenLower(value) + Vector256.WidenUpper(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector256<float> value) => Width128.Sum(Fold(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AddWidened(Vector256<float> value, double* destination)
+    {
+        (Vector256.Load(destination) + Vector256.WidenLower(value)).Store(destination);
+        (Vector256.Load(destination + 4) + Vector256.WidenUpper(value)).Store(destination + 4);
+    }
+
+    /// <summary>The two 128-bit halves added lane by lane (in float: each lane then holds the sum of two).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Fold(Vector256<float> value) => value.GetLower() + value.GetUpper();
 }
 
 internal readonly struct Width128 : IVectorWidth<Vector128<float>>
@@ -75,7 +114,19 @@ internal readonly struct Width128 : IVectorWidth<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => a * b + c;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector128<float> value) => Vector128.Sum(Vector128.WidenLower(value) + Vector128.WidenUpper(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Sum(Vector128<float> value)
+    {
+        var pairs = Vector128.WidenLower(value) + Vector128.WidenUpper(value);
+        return pairs.ToScalar() + pairs.GetElement(1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void AddWidened(Vector128<float> value, double* destination)
+    {
+        (Vector128.Load(destination) + Vector128.WidenLower(value)).Store(destination);
+        (Vector128.Load(destination + 2) + Vector128.WidenUpper(value)).Store(destination + 2);
+    }
 }
 
 /// <summary>One lane: the scalar code path (and the tail of every vector loop).</summary>
@@ -91,4 +142,5 @@ internal readonly struct Width1 : IVectorWidth<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Multiply(float a, float b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MultiplyAdd(float a, float b, float c) => a * b + c;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(float value) => value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe void AddWidened(float value, double* destination) => *destination += value;
 }

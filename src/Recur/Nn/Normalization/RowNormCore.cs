@@ -18,7 +18,6 @@ internal sealed class RowNormCore
     private readonly Parameter? _weight, _bias;
     private readonly float[] _ones, _zeros;                 // (M): γ and β when a layer has none
     private double[]? _mean, _variance, _rstd, _sums;       // (R), (R), (R), ScratchLength
-    private float[]? _floatSums;                            // ScratchLength
     private Tensor? _output, _inputGrad, _input;
     private int _rows;
 
@@ -74,10 +73,9 @@ internal sealed class RowNormCore
         var dx = LayerBuffers.Like(ref _inputGrad, input.Shape);
         int need = RowNormalization.ScratchLength(_rows, Length);
         var sums = LayerBuffers.AtLeast(ref _sums, need);
-        var floatSums = LayerBuffers.AtLeast(ref _floatSums, need);
         ReadOnlySpan<float> gamma = _weight is null ? _ones : _weight.Value.Span;
         RowNormalization.Backward(outputGradient.Span, input.Span, dx.Span, _rows, Length, gamma, _centered, Mean, _rstd.AsSpan(0, _rows),
-            _weight is null ? [] : _weight.Grad.Span, _bias is null ? [] : _bias.Grad.Span, sums, floatSums);
+            _weight is null ? [] : _weight.Grad.Span, _bias is null ? [] : _bias.Grad.Span, sums);
         return dx;
     }
 }

@@ -53,9 +53,8 @@ internal sealed class RunningStatistics
         Array.Clear(_sumMean);
         Array.Clear(_sumVariance);
         Array.Clear(_groups);
-        for (int g = 0; g < layout.Groups; g++)
+        for (int g = 0, c = 0; g < layout.Groups; g++, c = layout.NextGroup(c))
         {
-            int c = layout.Channel(g, 0);
             _sumMean[c] += groupMean[g];
             _sumVariance[c] += groupVariance[g] * unbiased;
             _groups[c]++;
@@ -74,9 +73,8 @@ internal sealed class RunningStatistics
     {
         var rm = Mean.Span;
         var rv = Variance.Span;
-        for (int g = 0; g < layout.Groups; g++)
+        for (int g = 0, c = 0; g < layout.Groups; g++, c = layout.NextGroup(c))
         {
-            int c = layout.Channel(g, 0);
             mean[g] = rm[c];
             variance[g] = rv[c];
             rstd[g] = 1 / Math.Sqrt(rv[c] + eps);
