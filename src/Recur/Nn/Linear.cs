@@ -8,7 +8,7 @@ namespace Recur.Nn;
 /// Dimension glossary: N rows (the product of the leading dimensions), I input features,
 /// O output features. Parameters: weight (O, I) and bias (O), both U(−1/√I, 1/√I) as PyTorch
 /// initializes them (kaiming_uniform with a = √5 gives exactly this bound). Every product goes
-/// through <see cref="Gemm.Multiply"/>.
+/// through <see cref="Gemm"/>.
 /// </summary>
 public sealed class Linear : Module
 {
