@@ -11,7 +11,9 @@ namespace Recur.LanguageModels;
 /// read yet). <see cref="Step"/> reads one token per row — first <see cref="BeginToken"/>, then
 /// the chosen continuations — advances each row's state in place, and writes the natural-log
 /// probabilities of every possible next token, row-major [batch × N]. Impossible tokens get
-/// −∞. The begin token is context only and is never predicted (its log-probability is −∞).
+/// −∞. The begin token is context only and is never predicted (its log-probability is −∞) —
+/// unless it is also the end token, as in a model trained on a stream of sentences, where the
+/// separator both starts a sentence (as context) and ends one (as a prediction).
 /// A beam search reorders rows with <see cref="Gather"/>.
 /// </para>
 /// </summary>

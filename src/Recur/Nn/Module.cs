@@ -29,6 +29,10 @@ public abstract class Module
         {
             _training = value;
             foreach (var child in Children()) child.Training = value;
+            OnTrainingChanged();
         }
     }
+
+    /// <summary>Called after <see cref="Training"/> is set (e.g. to drop state derived from the weights).</summary>
+    protected virtual void OnTrainingChanged() { }
 }

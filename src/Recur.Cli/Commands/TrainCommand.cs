@@ -1,0 +1,158 @@
+using System.CommandLine;
+using System.Globalization;
+using Recur.Cli.Training;
+using Recur.Io;
+using Recur.LanguageModels;
+using Recur.Nn.Recurrent;
+using Recur.Tensors;
+using Recur.Text;
+
+namespace Recur.Cli.Commands;
+
+/// <summary>
+/// `recur train`: trains a recurrent language model on the built-in corpus (no options) or a
+/// UTF-8 text, with every option of design.md; checkpoints to --out, resumes with --resume,
+/// saves and exits 0 on Ctrl-C, exits 1 on a non-finite loss (keeping the last good
+/// checkpoint); ends with the validation loss against the entropy floor and samples.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var corpus = new Option<FileInfo>("--corpus") { Description = "UTF-8 text to train on (default: the built-in scene corpus, whose exact entropy is known)" };
+        var tokenizer = Choice("--tokenizer", "char | word", "char", "word");
+        var cell = Choice("--cell", "rnn | lstm | gru", "rnn", "lstm", "gru");
+        var form = Choice("--rnn-form", "Where an Elman cell applies σ (theory.md 1.1): standard | preactivation", "standard", "preactivation");
+        var activation = Choice("--activation", "σ of an Elman cell: tanh | relu | sigmoid", "tanh", "relu", "sigmoid");
+        var embedding = new Option<int>("--embedding") { Description = "Embedding size E" }.AtLeast(1);
+        var hidden = new Option<int>("--hidden") { Description = "Hidden size H" }.AtLeast(1);
+        var layers = new Option<int>("--layers") { Description = "Recurrent layers L" }.AtLeast(1);
+        var dropout = new Option<double>("--dropout") { Description = "Dropout on embeddings, between layers and on the output, in [0, 1)" }.InRange(0, 0.999);
+        var norm = Choice("--norm", "none | layer (layer-normalized cells, Ba et al. 2016)", "none", "layer");
+        var optimizer = Choice("--optimizer", "sgd | adam | adamw", "sgd", "adam", "adamw");
+        var lr = new Option<double>("--lr") { Description = "Learning rate" }.Positive();
+        var momentum = new Option<double>("--momentum") { Description = "SGD momentum μ" }.InRange(0, 0.999999);
+        var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum (SGD)" };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "Decoupled weight decay λ (SGDW/AdamW; AdamW's default is 0.01)" }.InRange(0, 1e6);
+        var l2 = new Option<double>("--l2") { Description = "Coupled L2 regularization γ: adds 2γθ to the gradient (theory.md 3.2)" }.InRange(0, 1e6);
+        var clip = new Option<double>("--clip-norm") { Description = "Clip the global gradient norm (0 = off; default 1)" }.InRange(0, 1e12);
+        var schedule = Choice("--schedule", "constant | cosine | warmup-cosine", "constant", "cosine", "warmup-cosine");
+        var batch = new Option<int>("--batch") { Description = "Streams per batch B" }.AtLeast(1);
+        var seq = new Option<int>("--seq") { Description = "Truncated-BPTT length T" }.AtLeast(1);
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps (with --resume: the new total)" }.AtLeast(1);
+        var evalEvery = new Option<int>("--eval-every") { Description = "Validate and checkpoint every this many steps (0 = at the end only)" }.AtLeast(0);
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the initial weights and dropout masks" };
+        var threads = new Option<int>("--threads") { Description = "Kernel threads (default: all cores)" }.AtLeast(1);
+        var output = new Option<DirectoryInfo>("--out") { Description = "Run folder for checkpoints, metrics.jsonl and loss.png (default: runs/<time>)" };
+        var resume = new Option<DirectoryInfo>("--resume") { Description = "Continue the run saved in this folder exactly" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the summary" };
+
+        var cmd = new Command("train", "Train a recurrent language model (with no options: a small LSTM on the built-in corpus in about two minutes).")
+        {
+            corpus, tokenizer, cell, form, activation, embedding, hidden, layers, dropout, norm, optimizer, lr, momentum, nesterov,
+            weightDecay, l2, clip, schedule, batch, seq, steps, evalEvery, seed, threads, output, resume, json,
+        };
+        cmd.SetAction(parse =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            bool asJson = parse.GetValue(json);
+            T Or<T>(Option<T> o, T fallback) => parse.GetResult(o) is { Implicit: false } ? parse.GetValue(o)! : fallback;
+            bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
+
+            if (parse.GetValue(resume) is { } resumeDir)
+            {
+                Option[] fixedByCheckpoint = [corpus, tokenizer, cell, form, activation, embedding, hidden, layers, dropout, norm, optimizer, lr, momentum,
+                    nesterov, weightDecay, l2, clip, schedule, batch, seq, evalEvery, seed, output];
+                if (fixedByCheckpoint.FirstOrDefault(Given) is { } clash)
+                    throw new InputException(clash.Name, "--resume continues the saved run with its own settings; only --steps and --threads may be given with it");
+                var config = Checkpoint.LoadConfig(resumeDir.FullName);
+                var view = View(stderr, config.EntropyFloor, config.Tokenizer.Kind);
+                var trainer = Trainer.Resume(resumeDir.FullName, Given(steps) ? parse.GetValue(steps) : null, view);
+                if (Given(threads)) Kernels.Parallelism.MaxThreads = parse.GetValue(threads);
+                return Run(trainer, resumeDir.FullName, view, asJson, stdout, stderr);
+            }
+
+            var model = new RnnLanguageModelOptions();
+            model = model with
+            {
+                Cell = Checkpoint.ParseCell(Or(cell, Checkpoint.CellName(model.Cell))),
+                Form = Or(form, "standard") == "preactivation" ? ElmanForm.PreActivation : ElmanForm.Standard,
+                Activation = Checkpoint.ParseActivation(Or(activation, "tanh")),
+                Embedding = Or(embedding, model.Embedding),
+                Hidden = Or(hidden, model.Hidden),
+                Layers = Or(layers, model.Layers),
+                Dropout = (float)Or(dropout, (double)model.Dropout),
+                LayerNorm = Or(norm, "none") == "layer",
+            };
+            if (model.Cell != CellKind.Rnn && (Given(form) || Given(activation)))
+                throw new InputException(Given(form) ? "--rnn-form" : "--activation", $"applies to --cell rnn only; {Checkpoint.CellName(model.Cell)} has fixed gate functions");
+            var defaults = new TrainingOptions();
+            var optimizerKind = Checkpoint.ParseOptimizer(Or(optimizer, "adam"));
+            var training = defaults with
+            {
+                Optimizer = optimizerKind,
+                LearningRate = Or(lr, optimizerKind == OptimizerKind.Sgd ? 1.0 : defaults.LearningRate),
+                Momentum = Or(momentum, 0.0),
+                Nesterov = Or(nesterov, false),
+                WeightDecay = Given(weightDecay) ? parse.GetValue(weightDecay) : null,
+                L2 = Given(l2) ? parse.GetValue(l2) : null,
+                ClipNorm = Given(clip) ? (parse.GetValue(clip) == 0 ? null : parse.GetValue(clip)) : defaults.ClipNorm,
+                Schedule = Checkpoint.ParseSchedule(Or(schedule, Checkpoint.ScheduleName(defaults.Schedule))),
+                Batch = Or(batch, defaults.Batch),
+                Sequence = Or(seq, defaults.Sequence),
+                Steps = Or(steps, defaults.Steps),
+                EvalEvery = Or(evalEvery, defaults.EvalEvery),
+                Seed = Or(seed, defaults.Seed),
+                Threads = Or(threads, defaults.Threads),
+            };
+            training.Validate();
+            var kind = Tokenizer.ParseKind(Or(tokenizer, "char"));
+            var data = parse.GetValue(corpus) is { } file ? TrainingData.FromFile(file.FullName, kind) : TrainingData.BuiltIn(kind);
+            string folder = (parse.GetValue(output) ?? new DirectoryInfo(Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)))).FullName;
+            if (File.Exists(Path.Combine(folder, Checkpoint.ConfigFile)))
+                throw new InputException(folder, "already holds a checkpoint; continue it with --resume, or choose another --out");
+            var lm = new RnnLanguageModel(data.Tokenizer, model, new Rng(training.Seed));
+            var progress = View(stderr, data.EntropyFloor, kind);
+            return Run(new Trainer(lm, data, training, folder, progress), folder, progress, asJson, stdout, stderr);
+        });
+        return cmd;
+    }
+
+    private static Option<string> Choice(string name, string description, params string[] values)
+    {
+        var o = new Option<string>(name) { Description = description };
+        o.AcceptOnlyFromAmong(values);
+        return o;
+    }
+
+    private static ProgressView View(TextWriter stderr, double? floor, TokenizerKind kind) =>
+        new(stderr, interactive: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected, floor, kind == TokenizerKind.Char ? "char" : "token");
+
+    private static int Run(Trainer trainer, string folder, ProgressView view, bool json, TextWriter stdout, TextWriter stderr)
+    {
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            // The first Ctrl-C asks the trainer to save and stop after this step; a second one kills.
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        TrainingResult result;
+        try
+        {
+            result = trainer.Run(cancel.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+            view.EndLine();
+        }
+        if (result.Message is { } message) stderr.WriteLine(result.Status == TrainingStatus.NonFiniteLoss ? $"error: training: {message}" : message);
+        if (result.Status == TrainingStatus.NonFiniteLoss) return ExitCodes.CheckFailed;
+        TrainingSummary.Write(trainer, result, folder, json, stdout);
+        return ExitCodes.Success;
+    }
+}
