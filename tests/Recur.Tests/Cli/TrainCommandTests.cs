@@ -1,0 +1,123 @@
+using System.Text.Json;
+using Recur.Io;
+using Recur.Tests.Support;
+using Recur.Text;
+
+namespace Recur.Tests.Cli;
+
+/// <summary>`recur train` and `recur generate` in-process: outputs, files and one-line errors.</summary>
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static readonly string[] Tiny = ["--embedding", "4", "--hidden", "8", "--batch", "4", "--seq", "16", "--steps", "6", "--eval-every", "3", "--threads", "1"];
+
+    private string TrainTiny(string name)
+    {
+        string corpus = _dir.File("corpus.txt", BuiltInCorpus.Generate(120, 9));
+        string folder = Path.Combine(_dir.Path, name);
+        var (code, _, error) = ProgramTests.Run([.. Tiny.Prepend("train"), "--corpus", corpus, "--out", folder, "--json"]);
+        Assert.True(code == 0, error);
+        return folder;
+    }
+
+    [Fact]
+    public void Train_Json_HasTheDesignFields_AndWritesEveryFile()
+    {
+        string corpus = _dir.File("corpus.txt", BuiltInCorpus.Generate(120, 9));
+        string folder = Path.Combine(_dir.Path, "run");
+        var (code, output, error) = ProgramTests.Run([.. Tiny.Prepend("train"), "--corpus", corpus, "--out", folder, "--json"]);
+        Assert.True(code == 0, error);
+        var json = JsonDocument.Parse(output).RootElement;
+        foreach (string key in new[] { "steps", "train_loss", "val_loss", "val_ppl", "tokens_per_s", "entropy_floor", "checkpoint" })
+            Assert.True(json.TryGetProperty(key, out _), key);
+        Assert.Equal(6, json.GetProperty("steps").GetInt32());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("entropy_floor").ValueKind);
+        foreach (string f in new[] { Checkpoint.ConfigFile, Checkpoint.ModelFile, Checkpoint.OptimizerFile, Checkpoint.MetricsFile, Checkpoint.PlotFile })
+            Assert.True(File.Exists(Path.Combine(folder, f)), f);
+        Assert.Contains("validation loss", error);
+    }
+
+    [Fact]
+    public void Train_IntoAFolderWithACheckpoint_IsRefused_AndResumeTakesOnlyStepsAndThreads()
+    {
+        string folder = TrainTiny("run");
+        var (code, _, error) = ProgramTests.Run([.. Tiny.Prepend("train"), "--out", folder]);
+        Assert.Equal(2, code);
+        Assert.Contains("already holds a checkpoint", error);
+        (code, _, error) = ProgramTests.Run("train", "--resume", folder, "--hidden", "16");
+        Assert.Equal(2, code);
+        Assert.Contains("--hidden", error);
+        (code, _, error) = ProgramTests.Run("train", "--resume", folder, "--steps", "8", "--json");
+        Assert.True(code == 0, error);
+        (code, _, error) = ProgramTests.Run("train", "--resume", folder, "--steps", "8");
+        Assert.Equal(2, code);
+        Assert.Contains("already done 8 steps", error);
+    }
+
+    [Theory]
+    [InlineData("", "is empty")]
+    [InlineData("\u0000\u0001binary", "binary")]
+    public void Train_BadCorpus_ExitsTwoWithOneLine(string text, string why)
+    {
+        string corpus = _dir.File("bad.txt", text);
+        var (code, output, error) = ProgramTests.Run("train", "--corpus", corpus, "--out", Path.Combine(_dir.Path, "x"));
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains(why, error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void Train_LatinOneCorpus_ExitsTwo_NamingTheByte()
+    {
+        string corpus = _dir.File("latin1.txt", [0x63, 0x61, 0x66, 0xE9, 0x0A]);
+        var (code, _, error) = ProgramTests.Run("train", "--corpus", corpus);
+        Assert.Equal(2, code);
+        Assert.Contains("not valid UTF-8 at byte offset 3", error);
+    }
+
+    [Theory]
+    [InlineData("--nesterov", "needs --optimizer sgd")]
+    [InlineData("--weight-decay", "use --optimizer adamw")]
+    public void Train_ConflictingOptions_ExitTwo(string option, string why)
+    {
+        string[] args = option == "--nesterov" ? ["train", "--nesterov"] : ["train", "--weight-decay", "0.1"];
+        var (code, _, error) = ProgramTests.Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains(why, error);
+    }
+
+    [Fact]
+    public void Generate_EveryMethod_PrintsSequencesThatEndAtTheSeparator()
+    {
+        string folder = TrainTiny("gen");
+        foreach (string method in new[] { "greedy", "beam", "sample", "exact" })
+        {
+            var (code, output, error) = ProgramTests.Run("generate", "--checkpoint", folder, "--method", method, "--max-tokens", "30", "--prompt", "the", "--json");
+            Assert.True(code == 0, method + ": " + error);
+            var json = JsonDocument.Parse(output).RootElement;
+            Assert.Equal(method, json.GetProperty("method").GetString());
+            var first = json.GetProperty("sequences")[0];
+            Assert.StartsWith("the", first.GetProperty("text").GetString());
+            Assert.True(first.GetProperty("logprob").GetDouble() <= 0);
+            var tokens = first.GetProperty("tokens");
+            Assert.True(tokens.GetArrayLength() <= 30);
+            Assert.Equal(first.GetProperty("ended").GetBoolean(), tokens[tokens.GetArrayLength() - 1].GetString() == "\n");
+        }
+    }
+
+    [Fact]
+    public void Generate_UnknownCharacterInPrompt_OrMissingFolder_ExitsTwo()
+    {
+        string folder = TrainTiny("gen2");
+        var (code, _, error) = ProgramTests.Run("generate", "--checkpoint", folder, "--prompt", "€");
+        Assert.Equal(2, code);
+        Assert.Contains("not in the model's vocabulary", error);
+        (code, _, error) = ProgramTests.Run("generate", "--checkpoint", Path.Combine(_dir.Path, "none"));
+        Assert.Equal(2, code);
+        Assert.Contains("not found", error);
+    }
+}
