@@ -10,13 +10,16 @@ internal static class SharedData
     /// <summary>The full path of ../shared/data/<paramref name="relative"/>, or null when absent.</summary>
     public static string? Find(string relative)
     {
+        string path = Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "data", relative));
+        return File.Exists(path) || Directory.Exists(path) ? path : null;
+    }
+
+    /// <summary>The folder holding Recur.slnx, found by walking up from the test assembly.</summary>
+    public static string RepositoryRoot()
+    {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (!File.Exists(Path.Combine(dir.FullName, "Recur.slnx"))) continue;
-            string path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", relative));
-            return File.Exists(path) || Directory.Exists(path) ? path : null;
-        }
-        return null;
+            if (File.Exists(Path.Combine(dir.FullName, "Recur.slnx"))) return dir.FullName;
+        throw new DirectoryNotFoundException("Recur.slnx was not found above the test assembly.");
     }
 }
 
