@@ -49,9 +49,9 @@ internal readonly record struct SegmentLayout(int Groups, int Segments, int Leng
 /// <summary>
 /// Forward and backward passes of batch, instance and group norm over a
 /// <see cref="SegmentLayout"/> (Ioffe &amp; Szegedy 2015, Alg. 1; Ulyanov et al. 2016; Wu &amp; He 2018):
-/// y = (x − μ_g)·r_g·γ_c + β_c with r_g = 1/√(σ²_g + ε), σ² the biased variance. Statistics are
-/// two-pass (mean, then squared deviations) and accumulated in double. Each group is finished
-/// before the next starts, so its second pass reads from L1. Groups run in parallel; the
+/// y = (x − μ_g)·r_g·γ_c + β_c with r_g = 1/√(σ²_g + ε), σ² the biased variance. Statistics have
+/// two-pass accuracy (see ForwardWork.Statistics) and are accumulated in double. Groups are
+/// processed in tiles, each pass over a tile before the next. Groups run in parallel; the
 /// affine gradients are summed per group first and then over groups in a fixed order, so the
 /// result does not depend on the thread count.
 /// </summary>
@@ -172,28 +172,79 @@ internal static unsafe class SegmentNormalization
             }
         }
 
-        /// <summary>Mean, biased variance and 1/√(variance + ε) of groups [t0, t1), two-pass.</summary>
+        /// <summary>Mean, biased variance and 1/√(variance + ε) of groups [t0, t1).</summary>
         private void Statistics(int t0, int t1)
         {
             var l = a.Layout;
-            double inverse = 1.0 / l.GroupSize;
+            if (l.SegmentStride == l.Length) ContiguousStatistics(t0, t1);
+            else SegmentedStatistics(t0, t1);
+        }
+
+        /// <summary>
+        /// Two-pass statistics of groups that are one contiguous run (instance and group norm): the
+        /// sums of the whole tile first, then the squared deviations, so that the groups' chains
+        /// overlap.
+        /// </summary>
+        private void ContiguousStatistics(int t0, int t1)
+        {
+            var l = a.Layout;
+            int n = l.GroupSize;
+            double inverse = 1.0 / n;
+            // Around the group's first value, so that the float partial sums keep their digits.
             for (int g = t0; g < t1; g++)
             {
                 float* xg = a.X + (long)g * l.GroupStride;
-                double sum = 0;
-                for (int k = 0; k < l.Segments; k++) sum += SegmentOps<W, V>.Sum(xg + (long)k * l.SegmentStride, l.Length);
-                a.Mean[g] = sum * inverse;
+                a.Mean[g] = ScalarConvert.ToDouble(*xg) + SegmentOps<W, V>.Sum(xg, n, *xg) * inverse;
             }
             for (int g = t0; g < t1; g++)
             {
-                float* xg = a.X + (long)g * l.GroupStride;
                 double mu = a.Mean[g];
                 float mf = ScalarConvert.ToFloat(mu);
-                double squares = 0;
-                for (int k = 0; k < l.Segments; k++) squares += SegmentOps<W, V>.SumSquaredDeviations(xg + (long)k * l.SegmentStride, l.Length, mf);
                 // Σ(x − m)² = Σ(x − μ)² + n(μ − m)² for the float-rounded m: remove the second term.
                 double shift = mu - ScalarConvert.ToDouble(mf);
-                double variance = Math.Max(0, squares * inverse - shift * shift);
+                double variance = Math.Max(0, SegmentOps<W, V>.SumSquaredDeviations(a.X + (long)g * l.GroupStride, n, mf) * inverse - shift * shift);
+                a.Variance[g] = variance;
+                a.Rstd[g] = 1 / Math.Sqrt(variance + a.Eps);
+            }
+        }
+
+        /// <summary>
+        /// Statistics of groups of separate segments (batch norm: segments 4 KB-multiples apart,
+        /// which evict each other from L1). Each segment is read twice while it is in L1 (sum, then
+        /// squared deviations from its own mean: two-pass accuracy) and the segments are combined
+        /// exactly in double (Chan, Golub &amp; LeVeque 1983): Σ(x − μ)² = Σ_k q_k + Σ_k L·(m_k − μ)².
+        /// The segment sums are taken around the group's first value K, so their float partial
+        /// sums keep their digits however far the data lie from 0 (the second term needs the
+        /// segment means to first order), and the second term is computed from the shifted means.
+        /// One sweep over memory instead of two.
+        /// </summary>
+        private void SegmentedStatistics(int t0, int t1)
+        {
+            var l = a.Layout;
+            int length = l.Length;
+            double inverseLength = 1.0 / length, inverse = 1.0 / l.GroupSize;
+            for (int g = t0; g < t1; g++)
+            {
+                float* xg = a.X + (long)g * l.GroupStride;
+                float shift = *xg;
+                double k0 = ScalarConvert.ToDouble(shift);
+                // d_k = m_k − K (shifted segment mean); Σd_k, Σd_k² and Σ q_k.
+                double squares = 0, d1 = 0, d2 = 0;
+                for (int k = 0; k < l.Segments; k++)
+                {
+                    float* xs = xg + (long)k * l.SegmentStride;
+                    double d = SegmentOps<W, V>.Sum(xs, length, shift) * inverseLength, m = k0 + d;
+                    float mf = ScalarConvert.ToFloat(m);
+                    // Σ(x − mf)² = Σ(x − m)² + L(m − mf)² for the float-rounded mf: remove the second term.
+                    double rounding = (d - (ScalarConvert.ToDouble(mf) - k0));
+                    squares += SegmentOps<W, V>.SumSquaredDeviations(xs, length, mf) - length * rounding * rounding;
+                    d1 += d;
+                    d2 += d * d;
+                }
+                // Σ_k L(m_k − μ)² = L·Σd_k² − M·d̄², d̄ = L·Σd_k / M = μ − K.
+                double dbar = d1 * length * inverse;
+                double variance = Math.Max(0, (squares + length * d2 - l.GroupSize * dbar * dbar) * inverse);
+                a.Mean[g] = k0 + dbar;
                 a.Variance[g] = variance;
                 a.Rstd[g] = 1 / Math.Sqrt(variance + a.Eps);
             }

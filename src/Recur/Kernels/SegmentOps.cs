@@ -17,25 +17,30 @@ internal static unsafe class SegmentOps<W, V> where W : struct, IVectorWidth<V> 
 
     /// <summary>Σ x_i.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Sum(float* x, int n)
+    public static double Sum(float* x, int n) => Sum(x, n, 0f);
+
+    /// <summary>Σ (x_i − shift): with a shift near the values, the float partial sums keep their digits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Sum(float* x, int n, float shift)
     {
         double total = 0;
         int i = 0, c = W.Count;
+        V k = W.Broadcast(shift);
         while (i + c <= n)
         {
             int end = Math.Min(n, i + BlockVectors * c);
             V a0 = W.Zero, a1 = W.Zero, a2 = W.Zero, a3 = W.Zero;
             for (; i + 4 * c <= end; i += 4 * c)
             {
-                a0 = W.Add(a0, W.Load(x + i));
-                a1 = W.Add(a1, W.Load(x + i + c));
-                a2 = W.Add(a2, W.Load(x + i + 2 * c));
-                a3 = W.Add(a3, W.Load(x + i + 3 * c));
+                a0 = W.Add(a0, W.Subtract(W.Load(x + i), k));
+                a1 = W.Add(a1, W.Subtract(W.Load(x + i + c), k));
+                a2 = W.Add(a2, W.Subtract(W.Load(x + i + 2 * c), k));
+                a3 = W.Add(a3, W.Subtract(W.Load(x + i + 3 * c), k));
             }
-            for (; i + c <= end; i += c) a0 = W.Add(a0, W.Load(x + i));
+            for (; i + c <= end; i += c) a0 = W.Add(a0, W.Subtract(W.Load(x + i), k));
             total += W.Sum(W.Add(W.Add(a0, a1), W.Add(a2, a3)));
         }
-        for (; i < n; i++) total += x[i];
+        for (; i < n; i++) total += x[i] - shift;
         return total;
     }
 
@@ -72,6 +77,55 @@ internal static unsafe class SegmentOps<W, V> where W : struct, IVectorWidth<V> 
             total += d * d;
         }
         return total;
+    }
+
+    /// <summary>Σ x_i·y_i.</summary>
+    public static double Dot(float* x, float* y, int n)
+    {
+        double total = 0;
+        int i = 0, c = W.Count;
+        while (i + c <= n)
+        {
+            int end = Math.Min(n, i + BlockVectors * c);
+            V a0 = W.Zero, a1 = W.Zero, a2 = W.Zero, a3 = W.Zero;
+            for (; i + 4 * c <= end; i += 4 * c)
+            {
+                a0 = W.MultiplyAdd(W.Load(x + i), W.Load(y + i), a0);
+                a1 = W.MultiplyAdd(W.Load(x + i + c), W.Load(y + i + c), a1);
+                a2 = W.MultiplyAdd(W.Load(x + i + 2 * c), W.Load(y + i + 2 * c), a2);
+                a3 = W.MultiplyAdd(W.Load(x + i + 3 * c), W.Load(y + i + 3 * c), a3);
+            }
+            for (; i + c <= end; i += c) a0 = W.MultiplyAdd(W.Load(x + i), W.Load(y + i), a0);
+            total += W.Sum(W.Add(W.Add(a0, a1), W.Add(a2, a3)));
+        }
+        for (; i < n; i++) total += (double)x[i] * y[i];
+        return total;
+    }
+
+    /// <summary>y_i = a·x_i. y may alias x.</summary>
+    public static void Scale(float* x, float* y, int n, float a)
+    {
+        int i = 0, c = W.Count;
+        V va = W.Broadcast(a);
+        for (; i + c <= n; i += c) W.Store(W.Multiply(W.Load(x + i), va), y + i);
+        for (; i < n; i++) y[i] = a * x[i];
+    }
+
+    /// <summary>z_i += a·x_i + b·y_i, then x_i = 0 (moves a gradient out of x).</summary>
+    public static void MoveCombination(float* x, float* y, float* z, int n, float a, float b)
+    {
+        int i = 0, c = W.Count;
+        V va = W.Broadcast(a), vb = W.Broadcast(b);
+        for (; i + c <= n; i += c)
+        {
+            W.Store(W.MultiplyAdd(va, W.Load(x + i), W.MultiplyAdd(vb, W.Load(y + i), W.Load(z + i))), z + i);
+            W.Store(W.Zero, x + i);
+        }
+        for (; i < n; i++)
+        {
+            z[i] += a * x[i] + b * y[i];
+            x[i] = 0;
+        }
     }
 
     /// <summary>y_i = (x_i − mean)·scale + shift. y may alias x.</summary>

@@ -119,6 +119,49 @@ public class NormalizationKernelTests
         Compare("layer rows=600", ln.Forward, ln.Backward, ln.Weight!, ln.Bias, [600, 9], i => (i / 9, i % 9), 600, true, 5);
     }
 
+    /// <summary>Two-pass mean and biased variance in double of the elements of each group.</summary>
+    private static (double[] Mean, double[] Variance) Moments(float[] x, Func<int, int> group, int groups)
+    {
+        var count = new double[groups];
+        var mean = new double[groups];
+        var variance = new double[groups];
+        for (int i = 0; i < x.Length; i++) { count[group(i)]++; mean[group(i)] += x[i]; }
+        for (int g = 0; g < groups; g++) mean[g] /= count[g];
+        for (int i = 0; i < x.Length; i++) variance[group(i)] += (x[i] - mean[group(i)]) * (x[i] - mean[group(i)]);
+        for (int g = 0; g < groups; g++) variance[g] /= count[g];
+        return (mean, variance);
+    }
+
+    [Theory]
+    [MemberData(nameof(SimdModes))]
+    public void Statistics_FarFromZero_KeepDoubleAccuracy(bool simd)
+    {
+        // 10⁴ + N(0, 1): a float sum of the raw values loses three digits of the mean; the
+        // variance must still come out as the double two-pass value of the same floats.
+        using var _ = Mode(simd);
+        int n = 6, c = 4, l = 37;
+        var x = NormData.Normal(9, 1, 1e4f, n, c, l);
+        var xs = x.Span.ToArray();
+        void Check(string what, ReadOnlySpan<double> mean, ReadOnlySpan<double> variance, Func<int, int> group, int groups)
+        {
+            var (m, v) = Moments(xs, group, groups);
+            AssertClose.All(m, mean, 1e-12, 1e-9, $"{what} mean");
+            AssertClose.All(v, variance, 1e-6, 1e-9, $"{what} variance");
+        }
+        var bn = new BatchNorm(c);
+        bn.Forward(x);
+        Check("batch", bn.Mean, bn.Variance, i => i / l % c, c);
+        var inorm = new InstanceNorm(c);
+        inorm.Forward(x);
+        Check("instance", inorm.Mean, inorm.Variance, i => i / l, n * c);
+        var gn = new GroupNorm(2, c);
+        gn.Forward(x);
+        Check("group", gn.Mean, gn.Variance, i => i / (2 * l), n * 2);
+        var ln = new LayerNorm(l);
+        ln.Forward(x);
+        Check("layer", ln.Mean, ln.Variance, i => i / l, n * c);
+    }
+
     [Fact]
     public void Normalization_OneAndTwoThreads_GiveTheSameBits()
     {
