@@ -231,6 +231,29 @@ internal static unsafe class SegmentOps<W, V> where W : struct, IVectorWidth<V> 
         float* mean, float* rstd, float* m1, float* m2)
     {
         int i = 0, c = W.Count;
+        // Two columns at a time share the row's broadcast constants.
+        for (; i + 2 * c <= n; i += 2 * c)
+        {
+            V gv0 = W.Load(gamma + i), gv1 = W.Load(gamma + i + c);
+            V ag0 = W.Zero, ab0 = W.Zero, ag1 = W.Zero, ab1 = W.Zero;
+            for (int t = 0; t < rows; t++)
+            {
+                long o = (long)t * n + i;
+                V s = W.Broadcast(rstd[t]), m = W.Broadcast(mean[t]), b1 = W.Broadcast(m1[t]), b2 = W.Broadcast(m2[t]);
+                V g0 = W.Load(dy + o), g1 = W.Load(dy + o + c);
+                V xhat0 = W.Multiply(W.Subtract(W.Load(x + o), m), s), xhat1 = W.Multiply(W.Subtract(W.Load(x + o + c), m), s);
+                ag0 = W.MultiplyAdd(g0, xhat0, ag0);
+                ag1 = W.MultiplyAdd(g1, xhat1, ag1);
+                ab0 = W.Add(ab0, g0);
+                ab1 = W.Add(ab1, g1);
+                W.Store(W.Multiply(W.Subtract(W.Multiply(g0, gv0), W.MultiplyAdd(xhat0, b2, b1)), s), dx + o);
+                W.Store(W.Multiply(W.Subtract(W.Multiply(g1, gv1), W.MultiplyAdd(xhat1, b2, b1)), s), dx + o + c);
+            }
+            W.AddWidened(ag0, gammaSum + i);
+            W.AddWidened(ag1, gammaSum + i + c);
+            W.AddWidened(ab0, betaSum + i);
+            W.AddWidened(ab1, betaSum + i + c);
+        }
         for (; i + c <= n; i += c)
         {
             V gv = W.Load(gamma + i), ag = W.Zero, ab = W.Zero;
