@@ -50,12 +50,13 @@ internal readonly record struct SegmentLayout(int Groups, int Segments, int Leng
 /// Forward and backward passes of batch, instance and group norm over a
 /// <see cref="SegmentLayout"/> (Ioffe &amp; Szegedy 2015, Alg. 1; Ulyanov et al. 2016; Wu &amp; He 2018):
 /// y = (x − μ_g)·r_g·γ_c + β_c with r_g = 1/√(σ²_g + ε), σ² the biased variance. Statistics have
-/// two-pass accuracy (see ForwardWork.Statistics) and are accumulated in double. Groups are
-/// processed in tiles, each pass over a tile before the next. Groups run in parallel; the
+/// two-pass accuracy and are accumulated in double. Contiguous groups (instance and group norm)
+/// are processed in tiles, each pass over a tile before the next; strided ones (batch norm) in
+/// memory order (SegmentNormalization.Strided.cs). Groups run in parallel; the
 /// affine gradients are summed per group first and then over groups in a fixed order, so the
 /// result does not depend on the thread count.
 /// </summary>
-internal static unsafe class SegmentNormalization
+internal static unsafe partial class SegmentNormalization
 {
     /// <summary>Groups per tile: each phase of a pass runs over a tile before the next phase starts.</summary>
     private const int Tile = 8;
@@ -77,6 +78,11 @@ internal static unsafe class SegmentNormalization
         {
             var args = new Args(layout, px, py, null, pg, pb, pm, pv, pr, null, computeStatistics, eps);
             int threads = ParallelRanges.ThreadsFor((long)layout.Groups * layout.GroupSize);
+            if (layout.SegmentStride != layout.Length)
+            {
+                StridedForward(args, threads);
+                return;
+            }
             switch (Simd.Level)
             {
                 case SimdLevel.Vector512: ParallelRanges.For(layout.Groups, threads, new ForwardWork<Width512, Vector512<float>>(args)); break;
@@ -103,7 +109,8 @@ internal static unsafe class SegmentNormalization
         {
             var args = new Args(layout, px, pdx, pdy, pg, null, pm, null, pr, ps, batchStatistics, 0);
             int threads = ParallelRanges.ThreadsFor((long)layout.Groups * layout.GroupSize);
-            switch (Simd.Level)
+            if (layout.SegmentStride != layout.Length) StridedBackward(args, threads);
+            else switch (Simd.Level)
             {
                 case SimdLevel.Vector512: ParallelRanges.For(layout.Groups, threads, new BackwardWork<Width512, Vector512<float>>(args)); break;
                 case SimdLevel.Vector256: ParallelRanges.For(layout.Groups, threads, new BackwardWork<Width256, Vector256<float>>(args)); break;
@@ -172,20 +179,11 @@ internal static unsafe class SegmentNormalization
             }
         }
 
-        /// <summary>Mean, biased variance and 1/√(variance + ε) of groups [t0, t1).</summary>
-        private void Statistics(int t0, int t1)
-        {
-            var l = a.Layout;
-            if (l.SegmentStride == l.Length) ContiguousStatistics(t0, t1);
-            else SegmentedStatistics(t0, t1);
-        }
-
         /// <summary>
-        /// Two-pass statistics of groups that are one contiguous run (instance and group norm): the
-        /// sums of the whole tile first, then the squared deviations, so that the groups' chains
-        /// overlap.
+        /// Two-pass statistics of groups [t0, t1), each one contiguous run: the sums of the whole tile
+        /// first, then the squared deviations, so that the groups' chains overlap.
         /// </summary>
-        private void ContiguousStatistics(int t0, int t1)
+        private void Statistics(int t0, int t1)
         {
             var l = a.Layout;
             int n = l.GroupSize;
@@ -203,48 +201,6 @@ internal static unsafe class SegmentNormalization
                 // Σ(x − m)² = Σ(x − μ)² + n(μ − m)² for the float-rounded m: remove the second term.
                 double shift = mu - ScalarConvert.ToDouble(mf);
                 double variance = Math.Max(0, SegmentOps<W, V>.SumSquaredDeviations(a.X + (long)g * l.GroupStride, n, mf) * inverse - shift * shift);
-                a.Variance[g] = variance;
-                a.Rstd[g] = 1 / Math.Sqrt(variance + a.Eps);
-            }
-        }
-
-        /// <summary>
-        /// Statistics of groups of separate segments (batch norm: segments 4 KB-multiples apart,
-        /// which evict each other from L1). Each segment is read twice while it is in L1 (sum, then
-        /// squared deviations from its own mean: two-pass accuracy) and the segments are combined
-        /// exactly in double (Chan, Golub &amp; LeVeque 1983): Σ(x − μ)² = Σ_k q_k + Σ_k L·(m_k − μ)².
-        /// The segment sums are taken around the group's first value K, so their float partial
-        /// sums keep their digits however far the data lie from 0 (the second term needs the
-        /// segment means to first order), and the second term is computed from the shifted means.
-        /// One sweep over memory instead of two.
-        /// </summary>
-        private void SegmentedStatistics(int t0, int t1)
-        {
-            var l = a.Layout;
-            int length = l.Length;
-            double inverseLength = 1.0 / length, inverse = 1.0 / l.GroupSize;
-            for (int g = t0; g < t1; g++)
-            {
-                float* xg = a.X + (long)g * l.GroupStride;
-                float shift = *xg;
-                double k0 = ScalarConvert.ToDouble(shift);
-                // d_k = m_k − K (shifted segment mean); Σd_k, Σd_k² and Σ q_k.
-                double squares = 0, d1 = 0, d2 = 0;
-                for (int k = 0; k < l.Segments; k++)
-                {
-                    float* xs = xg + (long)k * l.SegmentStride;
-                    double d = SegmentOps<W, V>.Sum(xs, length, shift) * inverseLength, m = k0 + d;
-                    float mf = ScalarConvert.ToFloat(m);
-                    // Σ(x − mf)² = Σ(x − m)² + L(m − mf)² for the float-rounded mf: remove the second term.
-                    double rounding = (d - (ScalarConvert.ToDouble(mf) - k0));
-                    squares += SegmentOps<W, V>.SumSquaredDeviations(xs, length, mf) - length * rounding * rounding;
-                    d1 += d;
-                    d2 += d * d;
-                }
-                // Σ_k L(m_k − μ)² = L·Σd_k² − M·d̄², d̄ = L·Σd_k / M = μ − K.
-                double dbar = d1 * length * inverse;
-                double variance = Math.Max(0, (squares + length * d2 - l.GroupSize * dbar * dbar) * inverse);
-                a.Mean[g] = k0 + dbar;
                 a.Variance[g] = variance;
                 a.Rstd[g] = 1 / Math.Sqrt(variance + a.Eps);
             }

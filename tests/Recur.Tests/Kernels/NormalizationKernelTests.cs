@@ -119,6 +119,35 @@ public class NormalizationKernelTests
         Compare("layer rows=600", ln.Forward, ln.Backward, ln.Weight!, ln.Bias, [600, 9], i => (i / 9, i % 9), 600, true, 5);
     }
 
+    [Theory]
+    [MemberData(nameof(SimdModes))]
+    public void WeightNorm_EveryRowLength_MatchesReference(bool simd)
+    {
+        using var _ = Mode(simd);
+        for (int k = 1; k <= 70; k++)
+        {
+            var w = new Parameter("w", new Shape(3, k), ParameterKind.Weight);
+            new Rng((ulong)k).FillNormal(w.Value.Span, 0, 1);
+            var norm = new WeightNorm(w);
+            new Rng((ulong)k + 1).FillUniform(norm.G.Value.Span, 0.5f, 2);
+            norm.Recompute();
+            var dw = Data.Uniform(new Rng((ulong)k + 2), 3 * k);
+            dw.CopyTo(w.Grad.Span);
+            norm.Backward();
+            for (int o = 0; o < 3; o++)
+            {
+                var v = norm.V.Value.Span.Slice(o * k, k).ToArray();
+                double n2 = v.Sum(a => (double)a * a), n = Math.Sqrt(n2), g = norm.G.Value[o];
+                double dot = 0;
+                for (int i = 0; i < k; i++) dot += (double)dw[o * k + i] * v[i];
+                AssertClose.All(v.Select(a => (float)(g * a / n)).ToArray(), w.Value.Span.Slice(o * k, k), 1e-6, 1e-7, $"w k={k}");
+                AssertClose.All(v.Select((a, i) => (float)(g / n * (dw[o * k + i] - a * dot / n2))).ToArray(), norm.V.Grad.Span.Slice(o * k, k), 1e-5, 1e-6, $"∇v k={k}");
+                AssertClose.Scalar(dot / n, norm.G.Grad[o], 1e-5, 1e-6, $"∇g k={k}");
+            }
+            Assert.All(w.Grad.Span.ToArray(), a => Assert.Equal(0f, a));
+        }
+    }
+
     /// <summary>Two-pass mean and biased variance in double of the elements of each group.</summary>
     private static (double[] Mean, double[] Variance) Moments(float[] x, Func<int, int> group, int groups)
     {
@@ -193,6 +222,18 @@ public class NormalizationKernelTests
                 }
                 for (int k = 0; k < results[0].Count; k++) Assert.True(results[0][k].AsSpan().SequenceEqual(results[1][k]), $"{name}: result {k} differs");
             }
+            var weights = new float[2][];
+            for (int t = 0; t < 2; t++)
+            {
+                Parallelism.MaxThreads = t + 1;
+                var w = new Parameter("w", new Shape(16, 8192), ParameterKind.Weight);
+                new Rng(3).FillNormal(w.Value.Span, 0, 1);
+                var norm = new WeightNorm(w);
+                Data.Uniform(new Rng(4), w.Length).CopyTo(w.Grad.Span);
+                norm.Backward();
+                weights[t] = [.. w.Value.Span, .. norm.G.Grad.Span, .. norm.V.Grad.Span];
+            }
+            Assert.True(weights[0].AsSpan().SequenceEqual(weights[1]), "weight norm differs");
         }
         finally
         {
