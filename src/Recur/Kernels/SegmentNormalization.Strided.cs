@@ -18,7 +18,7 @@ internal static unsafe partial class SegmentNormalization
 
     private static void StridedForward(Args args, int threads)
     {
-        if (args.Layout.ChannelsPerGroup != 1) throw new ArgumentException("A strided layout has one channel per group.");
+        CheckStrided(args.Layout);
         switch (Simd.Level)
         {
             case SimdLevel.Vector512: ParallelRanges.For(args.Layout.Groups, threads, new StridedForwardWork<Width512, Vector512<float>>(args)); break;
@@ -30,7 +30,7 @@ internal static unsafe partial class SegmentNormalization
 
     private static void StridedBackward(Args args, int threads)
     {
-        if (args.Layout.ChannelsPerGroup != 1) throw new ArgumentException("A strided layout has one channel per group.");
+        CheckStrided(args.Layout);
         switch (Simd.Level)
         {
             case SimdLevel.Vector512: ParallelRanges.For(args.Layout.Groups, threads, new StridedBackwardWork<Width512, Vector512<float>>(args)); break;
@@ -38,6 +38,13 @@ internal static unsafe partial class SegmentNormalization
             case SimdLevel.Vector128: ParallelRanges.For(args.Layout.Groups, threads, new StridedBackwardWork<Width128, Vector128<float>>(args)); break;
             default: ParallelRanges.For(args.Layout.Groups, threads, new StridedBackwardWork<Width1, float>(args)); break;
         }
+    }
+
+    /// <summary>Strided layouts are batch norm's: one channel per group, channel g for group g.</summary>
+    private static void CheckStrided(SegmentLayout layout)
+    {
+        if (layout.ChannelsPerGroup != 1 || layout.Channels != layout.Groups)
+            throw new ArgumentException("A strided layout has one group per channel.");
     }
 
     private readonly struct StridedForwardWork<W, V>(Args a) : IRangeWork where W : struct, IVectorWidth<V> where V : struct

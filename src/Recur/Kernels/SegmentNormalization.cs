@@ -52,7 +52,8 @@ internal readonly record struct SegmentLayout(int Groups, int Segments, int Leng
 /// y = (x − μ_g)·r_g·γ_c + β_c with r_g = 1/√(σ²_g + ε), σ² the biased variance. Statistics have
 /// two-pass accuracy and are accumulated in double. Contiguous groups (instance and group norm)
 /// are processed in tiles, each pass over a tile before the next; strided ones (batch norm) in
-/// memory order (SegmentNormalization.Strided.cs). Groups run in parallel; the
+/// memory order (SegmentNormalization.Strided.cs), and single-float segments (batch norm of
+/// (N, C)) as columns (SegmentNormalization.Columns.cs). Groups run in parallel; the
 /// affine gradients are summed per group first and then over groups in a fixed order, so the
 /// result does not depend on the thread count.
 /// </summary>
@@ -80,7 +81,8 @@ internal static unsafe partial class SegmentNormalization
             int threads = ParallelRanges.ThreadsFor((long)layout.Groups * layout.GroupSize);
             if (layout.SegmentStride != layout.Length)
             {
-                StridedForward(args, threads);
+                if (IsColumns(layout)) ColumnForward(args, threads);
+                else StridedForward(args, threads);
                 return;
             }
             switch (Simd.Level)
@@ -109,7 +111,8 @@ internal static unsafe partial class SegmentNormalization
         {
             var args = new Args(layout, px, pdx, pdy, pg, null, pm, null, pr, ps, batchStatistics, 0);
             int threads = ParallelRanges.ThreadsFor((long)layout.Groups * layout.GroupSize);
-            if (layout.SegmentStride != layout.Length) StridedBackward(args, threads);
+            if (IsColumns(layout)) ColumnBackward(args, threads);
+            else if (layout.SegmentStride != layout.Length) StridedBackward(args, threads);
             else switch (Simd.Level)
             {
                 case SimdLevel.Vector512: ParallelRanges.For(layout.Groups, threads, new BackwardWork<Width512, Vector512<float>>(args)); break;

@@ -99,6 +99,20 @@ public class NormalizationKernelTests
 
     [Theory]
     [MemberData(nameof(SimdModes))]
+    public void BatchNorm_TwoDimensionalInput_EveryChannelCount_MatchesReference(bool simd)
+    {
+        // (N, C) runs down the rows with vectors across channels: every width, tail and block.
+        using var _ = Mode(simd);
+        foreach (int c in Enumerable.Range(1, 40).Concat([255, 256, 300, 531]))
+        {
+            int n = 3 + c % 5 + (c > 40 ? 17 : 0);
+            var bn = new BatchNorm(c);
+            Compare($"batch (N, C) c={c}", bn.Forward, bn.Backward, bn.Weight!, bn.Bias, [n, c], i => (i % c, i % c), c, true, (ulong)c + 400);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(SimdModes))]
     public void LayerAndRmsNorm_EveryRowLength_MatchReference(bool simd)
     {
         using var _ = Mode(simd);
@@ -189,6 +203,9 @@ public class NormalizationKernelTests
         var ln = new LayerNorm(l);
         ln.Forward(x);
         Check("layer", ln.Mean, ln.Variance, i => i / l, n * c);
+        var columns = new BatchNorm(c * l);
+        columns.Forward(x.Reshape(n, c * l));
+        Check("batch (N, C)", columns.Mean, columns.Variance, i => i % (c * l), c * l);
     }
 
     [Fact]
@@ -197,17 +214,19 @@ public class NormalizationKernelTests
         int before = Parallelism.MaxThreads;
         try
         {
-            int[] dims = [8, 64, 160];
+            int[] dims = [8, 64, 150];
             var bn = new BatchNorm(64);
+            var columns = new BatchNorm(300);
             var inorm = new InstanceNorm(64, new InstanceNormOptions(Affine: true));
             var gn = new GroupNorm(8, 64);
-            var ln = new LayerNorm(160);
-            var rms = new RmsNorm(160);
+            var ln = new LayerNorm(150);
+            var rms = new RmsNorm(150);
             var modules = new (string, Func<Tensor, Tensor>, Func<Tensor, Tensor>, IEnumerable<Parameter>)[]
             {
                 ("batch", bn.Forward, bn.Backward, bn.Parameters()), ("instance", inorm.Forward, inorm.Backward, inorm.Parameters()),
                 ("group", gn.Forward, gn.Backward, gn.Parameters()), ("layer", ln.Forward, ln.Backward, ln.Parameters()),
                 ("rms", rms.Forward, rms.Backward, rms.Parameters()),
+                ("batch (N, C)", t => columns.Forward(t.Reshape(t.Length / 300, 300)), t => columns.Backward(t.Reshape(t.Length / 300, 300)), columns.Parameters()),
             };
             foreach (var (name, forward, backward, parameters) in modules)
             {
