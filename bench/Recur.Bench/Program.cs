@@ -1,7 +1,7 @@
 using Recur.Bench;
 
 // dotnet run -c Release --project bench/Recur.Bench -- <bench> [--threads 1,2] [--reps N] [--filter TEXT]
-string[] benches = ["gemm", "lstm-layer", "viterbi", "beam", "norms"];
+string[] benches = ["gemm", "lstm-train", "lstm-step", "lstm-layer", "viterbi", "beam", "norms"];
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.Error.WriteLine($"usage: Recur.Bench <{string.Join("|", benches)}> [--threads 1,2] [--reps 7] [--min-seconds 0.2] [--filter TEXT]");
@@ -20,6 +20,8 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 switch (args[0])
 {
     case "gemm": GemmBench.Run(options); break;
+    case "lstm-train": LstmTrainBench.Run(options); break;
+    case "lstm-step": LstmStepBench.Run(options); break;
     case "lstm-layer": LstmLayerBench.Run(options); break;
     case "viterbi": ViterbiBench.Run(options); break;
     case "beam": BeamBench.Run(options); break;

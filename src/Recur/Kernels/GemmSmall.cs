@@ -65,16 +65,66 @@ internal static unsafe class GemmSmall
                 for (int p = 0; p < k; p++) ar[i * k + p] = a[p * lda + i];
             ldar = k;
         }
+        Span<float> dots = stackalloc float[4];
         for (int j = n0; j < n1; j++)
         {
             float* brow = b + j * ldb;
-            for (int i = 0; i < m; i++)
+            int i = 0;
+            // Four rows of A at a time share every load of B's row.
+            for (; i + 4 <= m; i += 4)
             {
-                float dot = Dot(ar + i * ldar, brow, k, level);
-                float* cij = c + i * ldc + j;
-                *cij = beta == 0f ? alpha * dot : MathF.FusedMultiplyAdd(alpha, dot, beta * *cij);
+                Dot4(ar + i * ldar, ldar, brow, k, level, dots);
+                for (int r = 0; r < 4; r++) Store(c + (i + r) * ldc + j, dots[r], alpha, beta);
             }
+            for (; i < m; i++) Store(c + i * ldc + j, Dot(ar + i * ldar, brow, k, level), alpha, beta);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* cij, float dot, float alpha, float beta) =>
+        *cij = beta == 0f ? alpha * dot : MathF.FusedMultiplyAdd(alpha, dot, beta * *cij);
+
+    /// <summary>dots[r] = ⟨x_r, y⟩ for the four rows x_r = x + r·ldx.</summary>
+    private static void Dot4(float* x, nint ldx, float* y, int len, SimdLevel level, Span<float> dots)
+    {
+        float* x1 = x + ldx, x2 = x1 + ldx, x3 = x2 + ldx;
+        int p = 0;
+        float d0 = 0f, d1 = 0f, d2 = 0f, d3 = 0f;
+        if (level == SimdLevel.Vector512 && len >= 16)
+        {
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (; p <= len - 16; p += 16)
+            {
+                var yv = Vector512.Load(y + p);
+                s0 = Vector512.FusedMultiplyAdd(Vector512.Load(x + p), yv, s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.Load(x1 + p), yv, s1);
+                s2 = Vector512.FusedMultiplyAdd(Vector512.Load(x2 + p), yv, s2);
+                s3 = Vector512.FusedMultiplyAdd(Vector512.Load(x3 + p), yv, s3);
+            }
+            (d0, d1, d2, d3) = (Vector512.Sum(s0), Vector512.Sum(s1), Vector512.Sum(s2), Vector512.Sum(s3));
+        }
+        else if (level >= SimdLevel.Vector256 && len >= 8)
+        {
+            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (; p <= len - 8; p += 8)
+            {
+                var yv = Vector256.Load(y + p);
+                s0 = Vector256.FusedMultiplyAdd(Vector256.Load(x + p), yv, s0);
+                s1 = Vector256.FusedMultiplyAdd(Vector256.Load(x1 + p), yv, s1);
+                s2 = Vector256.FusedMultiplyAdd(Vector256.Load(x2 + p), yv, s2);
+                s3 = Vector256.FusedMultiplyAdd(Vector256.Load(x3 + p), yv, s3);
+            }
+            (d0, d1, d2, d3) = (Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3));
+        }
+        for (; p < len; p++)
+        {
+            float yp = y[p];
+            d0 = MathF.FusedMultiplyAdd(x[p], yp, d0);
+            d1 = MathF.FusedMultiplyAdd(x1[p], yp, d1);
+            d2 = MathF.FusedMultiplyAdd(x2[p], yp, d2);
+            d3 = MathF.FusedMultiplyAdd(x3[p], yp, d3);
+        }
+        (dots[0], dots[1], dots[2], dots[3]) = (d0, d1, d2, d3);
     }
 
     private static void ScaleRow(float* c, int len, float beta)

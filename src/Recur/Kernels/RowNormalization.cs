@@ -115,7 +115,8 @@ internal static unsafe class RowNormalization
                 for (int r = t0; r < t1; r++)
                 {
                     float* xr = a.X + (long)r * n;
-                    a.Mean[r] = a.Centered ? SegmentOps<W, V>.Sum(xr, n) * inverse : 0;
+                    // Around the row's first value, so that the float partial sums keep their digits.
+                    a.Mean[r] = a.Centered ? ScalarConvert.ToDouble(*xr) + SegmentOps<W, V>.Sum(xr, n, *xr) * inverse : 0;
                 }
                 for (int r = t0; r < t1; r++)
                 {

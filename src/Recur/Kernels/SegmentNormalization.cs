@@ -49,13 +49,15 @@ internal readonly record struct SegmentLayout(int Groups, int Segments, int Leng
 /// <summary>
 /// Forward and backward passes of batch, instance and group norm over a
 /// <see cref="SegmentLayout"/> (Ioffe &amp; Szegedy 2015, Alg. 1; Ulyanov et al. 2016; Wu &amp; He 2018):
-/// y = (x − μ_g)·r_g·γ_c + β_c with r_g = 1/√(σ²_g + ε), σ² the biased variance. Statistics are
-/// two-pass (mean, then squared deviations) and accumulated in double. Each group is finished
-/// before the next starts, so its second pass reads from L1. Groups run in parallel; the
+/// y = (x − μ_g)·r_g·γ_c + β_c with r_g = 1/√(σ²_g + ε), σ² the biased variance. Statistics have
+/// two-pass accuracy and are accumulated in double. Contiguous groups (instance and group norm)
+/// are processed in tiles, each pass over a tile before the next; strided ones (batch norm) in
+/// memory order (SegmentNormalization.Strided.cs), and single-float segments (batch norm of
+/// (N, C)) as columns (SegmentNormalization.Columns.cs). Groups run in parallel; the
 /// affine gradients are summed per group first and then over groups in a fixed order, so the
 /// result does not depend on the thread count.
 /// </summary>
-internal static unsafe class SegmentNormalization
+internal static unsafe partial class SegmentNormalization
 {
     /// <summary>Groups per tile: each phase of a pass runs over a tile before the next phase starts.</summary>
     private const int Tile = 8;
@@ -77,6 +79,12 @@ internal static unsafe class SegmentNormalization
         {
             var args = new Args(layout, px, py, null, pg, pb, pm, pv, pr, null, computeStatistics, eps);
             int threads = ParallelRanges.ThreadsFor((long)layout.Groups * layout.GroupSize);
+            if (layout.SegmentStride != layout.Length)
+            {
+                if (IsColumns(layout)) ColumnForward(args, threads);
+                else StridedForward(args, threads);
+                return;
+            }
             switch (Simd.Level)
             {
                 case SimdLevel.Vector512: ParallelRanges.For(layout.Groups, threads, new ForwardWork<Width512, Vector512<float>>(args)); break;
@@ -103,7 +111,9 @@ internal static unsafe class SegmentNormalization
         {
             var args = new Args(layout, px, pdx, pdy, pg, null, pm, null, pr, ps, batchStatistics, 0);
             int threads = ParallelRanges.ThreadsFor((long)layout.Groups * layout.GroupSize);
-            switch (Simd.Level)
+            if (IsColumns(layout)) ColumnBackward(args, threads);
+            else if (layout.SegmentStride != layout.Length) StridedBackward(args, threads);
+            else switch (Simd.Level)
             {
                 case SimdLevel.Vector512: ParallelRanges.For(layout.Groups, threads, new BackwardWork<Width512, Vector512<float>>(args)); break;
                 case SimdLevel.Vector256: ParallelRanges.For(layout.Groups, threads, new BackwardWork<Width256, Vector256<float>>(args)); break;
@@ -172,28 +182,28 @@ internal static unsafe class SegmentNormalization
             }
         }
 
-        /// <summary>Mean, biased variance and 1/√(variance + ε) of groups [t0, t1), two-pass.</summary>
+        /// <summary>
+        /// Two-pass statistics of groups [t0, t1), each one contiguous run: the sums of the whole tile
+        /// first, then the squared deviations, so that the groups' chains overlap.
+        /// </summary>
         private void Statistics(int t0, int t1)
         {
             var l = a.Layout;
-            double inverse = 1.0 / l.GroupSize;
+            int n = l.GroupSize;
+            double inverse = 1.0 / n;
+            // Around the group's first value, so that the float partial sums keep their digits.
             for (int g = t0; g < t1; g++)
             {
                 float* xg = a.X + (long)g * l.GroupStride;
-                double sum = 0;
-                for (int k = 0; k < l.Segments; k++) sum += SegmentOps<W, V>.Sum(xg + (long)k * l.SegmentStride, l.Length);
-                a.Mean[g] = sum * inverse;
+                a.Mean[g] = ScalarConvert.ToDouble(*xg) + SegmentOps<W, V>.Sum(xg, n, *xg) * inverse;
             }
             for (int g = t0; g < t1; g++)
             {
-                float* xg = a.X + (long)g * l.GroupStride;
                 double mu = a.Mean[g];
                 float mf = ScalarConvert.ToFloat(mu);
-                double squares = 0;
-                for (int k = 0; k < l.Segments; k++) squares += SegmentOps<W, V>.SumSquaredDeviations(xg + (long)k * l.SegmentStride, l.Length, mf);
                 // Σ(x − m)² = Σ(x − μ)² + n(μ − m)² for the float-rounded m: remove the second term.
                 double shift = mu - ScalarConvert.ToDouble(mf);
-                double variance = Math.Max(0, squares * inverse - shift * shift);
+                double variance = Math.Max(0, SegmentOps<W, V>.SumSquaredDeviations(a.X + (long)g * l.GroupStride, n, mf) * inverse - shift * shift);
                 a.Variance[g] = variance;
                 a.Rstd[g] = 1 / Math.Sqrt(variance + a.Eps);
             }

@@ -17,25 +17,30 @@ internal static unsafe class SegmentOps<W, V> where W : struct, IVectorWidth<V> 
 
     /// <summary>Σ x_i.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Sum(float* x, int n)
+    public static double Sum(float* x, int n) => Sum(x, n, 0f);
+
+    /// <summary>Σ (x_i − shift): with a shift near the values, the float partial sums keep their digits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Sum(float* x, int n, float shift)
     {
         double total = 0;
         int i = 0, c = W.Count;
+        V k = W.Broadcast(shift);
         while (i + c <= n)
         {
             int end = Math.Min(n, i + BlockVectors * c);
             V a0 = W.Zero, a1 = W.Zero, a2 = W.Zero, a3 = W.Zero;
             for (; i + 4 * c <= end; i += 4 * c)
             {
-                a0 = W.Add(a0, W.Load(x + i));
-                a1 = W.Add(a1, W.Load(x + i + c));
-                a2 = W.Add(a2, W.Load(x + i + 2 * c));
-                a3 = W.Add(a3, W.Load(x + i + 3 * c));
+                a0 = W.Add(a0, W.Subtract(W.Load(x + i), k));
+                a1 = W.Add(a1, W.Subtract(W.Load(x + i + c), k));
+                a2 = W.Add(a2, W.Subtract(W.Load(x + i + 2 * c), k));
+                a3 = W.Add(a3, W.Subtract(W.Load(x + i + 3 * c), k));
             }
-            for (; i + c <= end; i += c) a0 = W.Add(a0, W.Load(x + i));
+            for (; i + c <= end; i += c) a0 = W.Add(a0, W.Subtract(W.Load(x + i), k));
             total += W.Sum(W.Add(W.Add(a0, a1), W.Add(a2, a3)));
         }
-        for (; i < n; i++) total += x[i];
+        for (; i < n; i++) total += x[i] - shift;
         return total;
     }
 
@@ -72,6 +77,55 @@ internal static unsafe class SegmentOps<W, V> where W : struct, IVectorWidth<V> 
             total += d * d;
         }
         return total;
+    }
+
+    /// <summary>Σ x_i·y_i.</summary>
+    public static double Dot(float* x, float* y, int n)
+    {
+        double total = 0;
+        int i = 0, c = W.Count;
+        while (i + c <= n)
+        {
+            int end = Math.Min(n, i + BlockVectors * c);
+            V a0 = W.Zero, a1 = W.Zero, a2 = W.Zero, a3 = W.Zero;
+            for (; i + 4 * c <= end; i += 4 * c)
+            {
+                a0 = W.MultiplyAdd(W.Load(x + i), W.Load(y + i), a0);
+                a1 = W.MultiplyAdd(W.Load(x + i + c), W.Load(y + i + c), a1);
+                a2 = W.MultiplyAdd(W.Load(x + i + 2 * c), W.Load(y + i + 2 * c), a2);
+                a3 = W.MultiplyAdd(W.Load(x + i + 3 * c), W.Load(y + i + 3 * c), a3);
+            }
+            for (; i + c <= end; i += c) a0 = W.MultiplyAdd(W.Load(x + i), W.Load(y + i), a0);
+            total += W.Sum(W.Add(W.Add(a0, a1), W.Add(a2, a3)));
+        }
+        for (; i < n; i++) total += (double)x[i] * y[i];
+        return total;
+    }
+
+    /// <summary>y_i = a·x_i. y may alias x.</summary>
+    public static void Scale(float* x, float* y, int n, float a)
+    {
+        int i = 0, c = W.Count;
+        V va = W.Broadcast(a);
+        for (; i + c <= n; i += c) W.Store(W.Multiply(W.Load(x + i), va), y + i);
+        for (; i < n; i++) y[i] = a * x[i];
+    }
+
+    /// <summary>z_i += a·x_i + b·y_i, then x_i = 0 (moves a gradient out of x).</summary>
+    public static void MoveCombination(float* x, float* y, float* z, int n, float a, float b)
+    {
+        int i = 0, c = W.Count;
+        V va = W.Broadcast(a), vb = W.Broadcast(b);
+        for (; i + c <= n; i += c)
+        {
+            W.Store(W.MultiplyAdd(va, W.Load(x + i), W.MultiplyAdd(vb, W.Load(y + i), W.Load(z + i))), z + i);
+            W.Store(W.Zero, x + i);
+        }
+        for (; i < n; i++)
+        {
+            z[i] += a * x[i] + b * y[i];
+            x[i] = 0;
+        }
     }
 
     /// <summary>y_i = (x_i − mean)·scale + shift. y may alias x.</summary>
@@ -177,6 +231,29 @@ internal static unsafe class SegmentOps<W, V> where W : struct, IVectorWidth<V> 
         float* mean, float* rstd, float* m1, float* m2)
     {
         int i = 0, c = W.Count;
+        // Two columns at a time share the row's broadcast constants.
+        for (; i + 2 * c <= n; i += 2 * c)
+        {
+            V gv0 = W.Load(gamma + i), gv1 = W.Load(gamma + i + c);
+            V ag0 = W.Zero, ab0 = W.Zero, ag1 = W.Zero, ab1 = W.Zero;
+            for (int t = 0; t < rows; t++)
+            {
+                long o = (long)t * n + i;
+                V s = W.Broadcast(rstd[t]), m = W.Broadcast(mean[t]), b1 = W.Broadcast(m1[t]), b2 = W.Broadcast(m2[t]);
+                V g0 = W.Load(dy + o), g1 = W.Load(dy + o + c);
+                V xhat0 = W.Multiply(W.Subtract(W.Load(x + o), m), s), xhat1 = W.Multiply(W.Subtract(W.Load(x + o + c), m), s);
+                ag0 = W.MultiplyAdd(g0, xhat0, ag0);
+                ag1 = W.MultiplyAdd(g1, xhat1, ag1);
+                ab0 = W.Add(ab0, g0);
+                ab1 = W.Add(ab1, g1);
+                W.Store(W.Multiply(W.Subtract(W.Multiply(g0, gv0), W.MultiplyAdd(xhat0, b2, b1)), s), dx + o);
+                W.Store(W.Multiply(W.Subtract(W.Multiply(g1, gv1), W.MultiplyAdd(xhat1, b2, b1)), s), dx + o + c);
+            }
+            W.AddWidened(ag0, gammaSum + i);
+            W.AddWidened(ag1, gammaSum + i + c);
+            W.AddWidened(ab0, betaSum + i);
+            W.AddWidened(ab1, betaSum + i + c);
+        }
         for (; i + c <= n; i += c)
         {
             V gv = W.Load(gamma + i), ag = W.Zero, ab = W.Zero;

@@ -99,6 +99,20 @@ public class NormalizationKernelTests
 
     [Theory]
     [MemberData(nameof(SimdModes))]
+    public void BatchNorm_TwoDimensionalInput_EveryChannelCount_MatchesReference(bool simd)
+    {
+        // (N, C) runs down the rows with vectors across channels: every width, tail and block.
+        using var _ = Mode(simd);
+        foreach (int c in Enumerable.Range(1, 40).Concat([255, 256, 300, 531]))
+        {
+            int n = 3 + c % 5 + (c > 40 ? 17 : 0);
+            var bn = new BatchNorm(c);
+            Compare($"batch (N, C) c={c}", bn.Forward, bn.Backward, bn.Weight!, bn.Bias, [n, c], i => (i % c, i % c), c, true, (ulong)c + 400);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(SimdModes))]
     public void LayerAndRmsNorm_EveryRowLength_MatchReference(bool simd)
     {
         using var _ = Mode(simd);
@@ -119,23 +133,100 @@ public class NormalizationKernelTests
         Compare("layer rows=600", ln.Forward, ln.Backward, ln.Weight!, ln.Bias, [600, 9], i => (i / 9, i % 9), 600, true, 5);
     }
 
+    [Theory]
+    [MemberData(nameof(SimdModes))]
+    public void WeightNorm_EveryRowLength_MatchesReference(bool simd)
+    {
+        using var _ = Mode(simd);
+        for (int k = 1; k <= 70; k++)
+        {
+            var w = new Parameter("w", new Shape(3, k), ParameterKind.Weight);
+            new Rng((ulong)k).FillNormal(w.Value.Span, 0, 1);
+            var norm = new WeightNorm(w);
+            new Rng((ulong)k + 1).FillUniform(norm.G.Value.Span, 0.5f, 2);
+            norm.Recompute();
+            var dw = Data.Uniform(new Rng((ulong)k + 2), 3 * k);
+            dw.CopyTo(w.Grad.Span);
+            norm.Backward();
+            for (int o = 0; o < 3; o++)
+            {
+                var v = norm.V.Value.Span.Slice(o * k, k).ToArray();
+                double n2 = v.Sum(a => (double)a * a), n = Math.Sqrt(n2), g = norm.G.Value[o];
+                double dot = 0;
+                for (int i = 0; i < k; i++) dot += (double)dw[o * k + i] * v[i];
+                AssertClose.All(v.Select(a => (float)(g * a / n)).ToArray(), w.Value.Span.Slice(o * k, k), 1e-6, 1e-7, $"w k={k}");
+                AssertClose.All(v.Select((a, i) => (float)(g / n * (dw[o * k + i] - a * dot / n2))).ToArray(), norm.V.Grad.Span.Slice(o * k, k), 1e-5, 1e-6, $"∇v k={k}");
+                AssertClose.Scalar(dot / n, norm.G.Grad[o], 1e-5, 1e-6, $"∇g k={k}");
+            }
+            Assert.All(w.Grad.Span.ToArray(), a => Assert.Equal(0f, a));
+        }
+    }
+
+    /// <summary>Two-pass mean and biased variance in double of the elements of each group.</summary>
+    private static (double[] Mean, double[] Variance) Moments(float[] x, Func<int, int> group, int groups)
+    {
+        var count = new double[groups];
+        var mean = new double[groups];
+        var variance = new double[groups];
+        for (int i = 0; i < x.Length; i++) { count[group(i)]++; mean[group(i)] += x[i]; }
+        for (int g = 0; g < groups; g++) mean[g] /= count[g];
+        for (int i = 0; i < x.Length; i++) variance[group(i)] += (x[i] - mean[group(i)]) * (x[i] - mean[group(i)]);
+        for (int g = 0; g < groups; g++) variance[g] /= count[g];
+        return (mean, variance);
+    }
+
+    [Theory]
+    [MemberData(nameof(SimdModes))]
+    public void Statistics_FarFromZero_KeepDoubleAccuracy(bool simd)
+    {
+        // 10⁴ + N(0, 1): a float sum of the raw values loses three digits of the mean; the
+        // variance must still come out as the double two-pass value of the same floats.
+        using var _ = Mode(simd);
+        int n = 6, c = 4, l = 37;
+        var x = NormData.Normal(9, 1, 1e4f, n, c, l);
+        var xs = x.Span.ToArray();
+        void Check(string what, ReadOnlySpan<double> mean, ReadOnlySpan<double> variance, Func<int, int> group, int groups)
+        {
+            var (m, v) = Moments(xs, group, groups);
+            AssertClose.All(m, mean, 1e-12, 1e-9, $"{what} mean");
+            AssertClose.All(v, variance, 1e-6, 1e-9, $"{what} variance");
+        }
+        var bn = new BatchNorm(c);
+        bn.Forward(x);
+        Check("batch", bn.Mean, bn.Variance, i => i / l % c, c);
+        var inorm = new InstanceNorm(c);
+        inorm.Forward(x);
+        Check("instance", inorm.Mean, inorm.Variance, i => i / l, n * c);
+        var gn = new GroupNorm(2, c);
+        gn.Forward(x);
+        Check("group", gn.Mean, gn.Variance, i => i / (2 * l), n * 2);
+        var ln = new LayerNorm(l);
+        ln.Forward(x);
+        Check("layer", ln.Mean, ln.Variance, i => i / l, n * c);
+        var columns = new BatchNorm(c * l);
+        columns.Forward(x.Reshape(n, c * l));
+        Check("batch (N, C)", columns.Mean, columns.Variance, i => i % (c * l), c * l);
+    }
+
     [Fact]
     public void Normalization_OneAndTwoThreads_GiveTheSameBits()
     {
         int before = Parallelism.MaxThreads;
         try
         {
-            int[] dims = [8, 64, 160];
+            int[] dims = [8, 64, 150];
             var bn = new BatchNorm(64);
+            var columns = new BatchNorm(300);
             var inorm = new InstanceNorm(64, new InstanceNormOptions(Affine: true));
             var gn = new GroupNorm(8, 64);
-            var ln = new LayerNorm(160);
-            var rms = new RmsNorm(160);
+            var ln = new LayerNorm(150);
+            var rms = new RmsNorm(150);
             var modules = new (string, Func<Tensor, Tensor>, Func<Tensor, Tensor>, IEnumerable<Parameter>)[]
             {
                 ("batch", bn.Forward, bn.Backward, bn.Parameters()), ("instance", inorm.Forward, inorm.Backward, inorm.Parameters()),
                 ("group", gn.Forward, gn.Backward, gn.Parameters()), ("layer", ln.Forward, ln.Backward, ln.Parameters()),
                 ("rms", rms.Forward, rms.Backward, rms.Parameters()),
+                ("batch (N, C)", t => columns.Forward(t.Reshape(t.Length / 300, 300)), t => columns.Backward(t.Reshape(t.Length / 300, 300)), columns.Parameters()),
             };
             foreach (var (name, forward, backward, parameters) in modules)
             {
@@ -150,6 +241,18 @@ public class NormalizationKernelTests
                 }
                 for (int k = 0; k < results[0].Count; k++) Assert.True(results[0][k].AsSpan().SequenceEqual(results[1][k]), $"{name}: result {k} differs");
             }
+            var weights = new float[2][];
+            for (int t = 0; t < 2; t++)
+            {
+                Parallelism.MaxThreads = t + 1;
+                var w = new Parameter("w", new Shape(16, 8192), ParameterKind.Weight);
+                new Rng(3).FillNormal(w.Value.Span, 0, 1);
+                var norm = new WeightNorm(w);
+                Data.Uniform(new Rng(4), w.Length).CopyTo(w.Grad.Span);
+                norm.Backward();
+                weights[t] = [.. w.Value.Span, .. norm.G.Grad.Span, .. norm.V.Grad.Span];
+            }
+            Assert.True(weights[0].AsSpan().SequenceEqual(weights[1]), "weight norm differs");
         }
         finally
         {

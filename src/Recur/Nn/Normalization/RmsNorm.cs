@@ -13,8 +13,9 @@ public sealed record RmsNormOptions(double Eps = 1e-5, bool ElementwiseAffine = 
 
 /// <summary>
 /// Root-mean-square normalization (Zhang &amp; Sennrich 2019, eq. 4), as torch.nn.RMSNorm:
-/// y = x/√(mean(x²) + ε)·γ over the trailing normalized shape, with no centering and no bias.
-/// The same computation in training and evaluation. Statistics accumulate in double.
+/// y = x/√(mean(x²) + ε)·γ over each row of the trailing normalized shape (M elements), with
+/// no centering and no bias. The same computation in training and evaluation. Statistics
+/// accumulate in double.
 /// </summary>
 public sealed class RmsNorm : Module
 {

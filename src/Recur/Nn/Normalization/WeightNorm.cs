@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Recur.Kernels;
 using Recur.Tensors;
 using Tensor = Recur.Tensors.Tensor;
@@ -60,16 +59,8 @@ public sealed class WeightNorm
     public int RowLength { get; }
 
     /// <summary>w_o = g_o·v_o/‖v_o‖ for every row; call before the module's forward pass.</summary>
-    public void Recompute()
-    {
-        var g = G.Value.Span;
-        for (int o = 0; o < Units; o++)
-        {
-            var v = Row(V.Value, o);
-            _norms[o] = Reductions.Norm(v);
-            TensorPrimitives.Multiply(v, (float)(g[o] / _norms[o]), Row(Weight.Value, o));
-        }
-    }
+    public void Recompute() =>
+        WeightNormalization.Recompute(V.Value.Span, G.Value.Span, Weight.Value.Span, _norms, Units, RowLength);
 
     /// <summary>
     /// Adds ∇_g L = (∇_w L·v)/‖v‖ and ∇_v L = (g/‖v‖)(∇_w L − v(v·∇_w L)/‖v‖²) per row, from the
@@ -77,24 +68,8 @@ public sealed class WeightNorm
     /// module's backward pass; linear in ∇_w L, so calling it after each of several backward
     /// passes adds up to the same as calling it once after all of them.
     /// </summary>
-    public void Backward()
-    {
-        var g = G.Value.Span;
-        var gGrad = G.Grad.Span;
-        for (int o = 0; o < Units; o++)
-        {
-            var v = Row(V.Value, o);
-            var dw = Row(Weight.Grad, o);
-            var dv = Row(V.Grad, o);
-            double norm = _norms[o];
-            double dot = Reductions.Dot(dw, v);
-            gGrad[o] += (float)(dot / norm);
-            double scale = g[o] / norm;
-            Elementwise.Axpy((float)scale, dw, dv);
-            Elementwise.Axpy((float)(-scale * dot / (norm * norm)), v, dv);
-            dw.Clear();
-        }
-    }
+    public void Backward() =>
+        WeightNormalization.Backward(Weight.Grad.Span, V.Value.Span, G.Value.Span, _norms, V.Grad.Span, G.Grad.Span, Units, RowLength);
 
     /// <summary>
     /// The data-dependent initialization of Salimans &amp; Kingma (2016, §3): given the

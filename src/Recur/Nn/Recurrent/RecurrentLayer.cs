@@ -47,6 +47,8 @@ public abstract class RecurrentLayer : Module
     private readonly PackedMatrix _packedHHBack = new(); // W_hh (GH × H) packed once per Backward
     private float[] _dWeightIHT = [];     // (I, GH) ∂W_ihᵀ of one Backward, added into ∂W_ih
     private bool _packedSteps;            // whether this pass's steps multiply by the packed W_hh
+    private readonly PackedMatrix _decodeIH = new();     // W_ihᵀ packed for single decoding steps in evaluation mode
+    private bool _decodePacked;                          // _packedHH and _decodeIH hold the current weights for decoding
     private float[] _dh = [];             // (B, H) ∂L/∂h_t during Backward
     private float[] _dhPrev = [];         // (B, H) ∂L/∂h_{t−1} during Backward
     private bool _hasForward;
@@ -187,10 +189,30 @@ public abstract class RecurrentLayer : Module
         return _input.AsSpan(0, steps * batch * InputSize);
     }
 
+    /// <summary>
+    /// Any mode change drops the weights packed for decoding: weights changed in evaluation
+    /// mode (not a training step) reach single decoding steps once Training is set again.
+    /// </summary>
+    protected override void OnTrainingChanged() => _decodePacked = false;
+
     /// <summary>Runs all T steps on the input placed by <see cref="PrepareInput"/>.</summary>
     internal void ForwardCore(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0)
     {
         int rows = Steps * Batch, gh = GateWidth;
+        // Decoding a batch step by step in evaluation mode: nothing to amortize packing over
+        // within one call, so the packed weights are kept across calls instead, until the
+        // mode changes (see OnTrainingChanged). Few rows take Gemm's dot-product path instead.
+        bool decoding = Steps == 1 && !Training && Batch > GemmSmall.MaxRows;
+        if (decoding && !_decodePacked)
+        {
+            _decodeIH.Pack(WeightIH.Value.Span, InputSize, gh, transpose: true);
+            _packedHH.Pack(WeightHH.Value.Span, HiddenSize, gh, transpose: true);
+            _decodePacked = true;
+        }
+        else if (!decoding)
+        {
+            _decodePacked = false;
+        }
         var pre = Pre.AsSpan(0, rows * gh);                    // (T, B, GH)
         var x = _input.AsSpan(0, rows * InputSize);            // (T, B, I)
         var bias = _bias.AsSpan(0, gh);
@@ -206,13 +228,15 @@ public abstract class RecurrentLayer : Module
         else
         {
             for (int r = 0; r < rows; r++) bias.CopyTo(pre.Slice(r * gh, gh));
-            Gemm.Multiply(x, WeightIH.Value.Span, pre, rows, gh, InputSize, transposeB: true, beta: 1f);
+            if (decoding) Gemm.Multiply(x, _decodeIH, pre, rows, beta: 1f);
+            else Gemm.Multiply(x, WeightIH.Value.Span, pre, rows, gh, InputSize, transposeB: true, beta: 1f);
         }
         // Every step multiplies by the same W_hhᵀ: pack it into the GEMM's panel layout once
         // here instead of once per step. Few rows (decoding) take Gemm's dot-product path,
-        // which reads W_hh as it is and gains nothing from packing.
+        // which reads W_hh as it is and gains nothing from packing, and a single step
+        // (decoding a wide beam) has nothing to amortize the packing over.
         _packedSteps = Batch > GemmSmall.MaxRows;
-        if (_packedSteps) _packedHH.Pack(WeightHH.Value.Span, HiddenSize, gh, transpose: true);
+        if (_packedSteps && !decoding) _packedHH.Pack(WeightHH.Value.Span, HiddenSize, gh, transpose: true);
         var first = States.AsSpan(0, Batch * HiddenSize);
         if (h0.IsEmpty) first.Clear();
         else h0.CopyTo(first);
