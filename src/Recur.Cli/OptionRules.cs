@@ -18,6 +18,27 @@ internal static class OptionRules
         return option;
     }
 
+    /// <summary>Rejects values below <paramref name="min"/>.</summary>
+    public static Option<long> AtLeast(this Option<long> option, long min)
+    {
+        option.Validators.Add(r =>
+        {
+            if (TryGet(r, out long v) && v < min) r.AddError($"{option.Name} must be at least {min} (got {v})");
+        });
+        return option;
+    }
+
+    /// <summary>Rejects values outside (min, max]: above <paramref name="min"/>, at most <paramref name="max"/>.</summary>
+    public static Option<double> AboveAndAtMost(this Option<double> option, double min, double max)
+    {
+        option.Validators.Add(r =>
+        {
+            if (TryGet(r, out double v) && (!(v > min) || !(v <= max)))
+                r.AddError($"{option.Name} must be in ({min}, {max}] (got {v})");
+        });
+        return option;
+    }
+
     /// <summary>Rejects values outside [min, max] (either bound may be infinite).</summary>
     public static Option<double> InRange(this Option<double> option, double min, double max)
     {

@@ -36,6 +36,7 @@ public static class Program
     {
         var root = new RootCommand("recur: train, decode and diagnose recurrent language models.");
         root.Subcommands.Add(Commands.NGramCommand.Create());
+        root.Subcommands.Add(Commands.DecodeCommand.Create());
         return root;
     }
 

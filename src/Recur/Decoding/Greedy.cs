@@ -1,0 +1,55 @@
+using Recur.LanguageModels;
+
+namespace Recur.Decoding;
+
+// N: vocabulary size; T: the length limit.
+
+/// <summary>
+/// Greedy decoding: at each step the most probable next token (ties to the lowest id), until
+/// the end token or T tokens. Beam search with width 1 returns the same sequence (theory.md
+/// 2.4b: on the worked example it finds −9.1 where the best is −8.2). When every continuation
+/// has probability 0 before the sequence is complete, no sequence is returned.
+/// </summary>
+public static class Greedy
+{
+    /// <summary>The greedy sequence (or none).</summary>
+    public static DecodeResult Decode(ILanguageModel model, GreedyOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var o = options ?? new GreedyOptions();
+        var timed = new TimedModel(model);
+        var sequence = Run(timed, o.MaxLength, o.MinLength, out long expanded);
+        return timed.Result(sequence is null ? [] : [sequence], expanded);
+    }
+
+    // Shared with best-first search, which uses the greedy sequence as a lower bound.
+    internal static DecodedSequence? Run(TimedModel timed, int maxLength, int minLength, out long expanded)
+    {
+        var model = timed.Model;
+        int n = model.Vocabulary.Count, end = model.EndToken;
+        var state = model.CreateState(1);
+        var dist = new float[n];
+        var tokens = new int[maxLength];
+        var logProbs = new float[maxLength];
+        int[] one = [model.BeginToken];
+        expanded = 0;
+        for (int t = 0; t < maxLength; t++)
+        {
+            timed.Step(state, one, dist);
+            expanded++;
+            int bestToken = -1;
+            float bestLp = float.NegativeInfinity;
+            for (int w = 0; w < n; w++)
+            {
+                if (w == end && t < minLength) continue;
+                if (dist[w] > bestLp) (bestToken, bestLp) = (w, dist[w]);
+            }
+            if (bestToken < 0) return null;
+            tokens[t] = bestToken;
+            logProbs[t] = bestLp;
+            if (bestToken == end || t + 1 == maxLength) return DecodedSequence.FromTokens(tokens[..(t + 1)], logProbs[..(t + 1)]);
+            one[0] = bestToken;
+        }
+        return null;
+    }
+}
