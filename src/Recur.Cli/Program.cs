@@ -37,6 +37,7 @@ public static class Program
         var root = new RootCommand("recur: train, decode and diagnose recurrent language models.");
         root.Subcommands.Add(Commands.NGramCommand.Create());
         root.Subcommands.Add(Commands.DecodeCommand.Create());
+        root.Subcommands.Add(Commands.TagCommand.Create());
         return root;
     }
 
