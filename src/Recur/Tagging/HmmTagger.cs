@@ -115,8 +115,9 @@ public sealed class HmmTagger
     /// log of the model's joint score of a tagging (transitions, end and lexical scores, the
     /// unknown words' up to their shared factor): what <see cref="TagDecoder.Tag"/> maximizes.
     /// −∞ when the trigram model's graph cannot hold it (an unseen tag pair) or a word cannot take its tag.
+    /// <paramref name="bigram"/> scores it with the bigram model (the trigram model's fallback) instead.
     /// </summary>
-    internal double LogScore(ReadOnlySpan<string> words, ReadOnlySpan<int> tags)
+    internal double LogScore(ReadOnlySpan<string> words, ReadOnlySpan<int> tags, bool bigram = false)
     {
         var labels = new int[words.Length];
         var row = new float[Counts.LabelCount];
@@ -129,7 +130,7 @@ public sealed class HmmTagger
             labels[i] = 2 * tags[i] + Emissions.Capitalization(words[i]);
             sum += row[labels[i]];
         }
-        return sum + Transitions.LogProb(labels, trigram: Options.Order == 3);
+        return sum + Transitions.LogProb(labels, trigram: Options.Order == 3 && !bigram);
     }
 
     // P̂(t) over the training words, for TnT's θ.

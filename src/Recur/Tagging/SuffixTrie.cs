@@ -47,7 +47,9 @@ internal sealed class SuffixTrie
     /// </summary>
     public static ReadOnlySpan<char> FoldDigits(ReadOnlySpan<char> word, Span<char> buffer)
     {
-        if (!word.ContainsAnyInRange('1', '9')) return word;
+        int first = 0;   // a plain loop: MemoryExtensions.ContainsAnyInRange allocates on each call (.NET 10)
+        while (first < word.Length && (uint)(word[first] - '1') > 8) first++;
+        if (first == word.Length) return word;
         for (int i = 0; i < word.Length; i++) buffer[i] = char.IsAsciiDigit(word[i]) ? '0' : word[i];
         return buffer[..word.Length];
     }

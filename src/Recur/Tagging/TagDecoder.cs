@@ -11,7 +11,8 @@ namespace Recur.Tagging;
 /// (<see cref="PruneWidth"/>, TnT's beam). When no path survives — the trigram graph holds only
 /// the tag pairs seen in training, and pruning can cut the only way through — it decodes again
 /// without pruning, then with the bigram model (whose graph links every pair of tags), and
-/// counts these in <see cref="Fallbacks"/>. Allocates nothing per sentence once its buffers
+/// failing that (a model whose every path has probability 0) gives each word its most frequent
+/// tag; it counts these sentences in <see cref="Fallbacks"/>. Allocates nothing per sentence once its buffers
 /// have grown to the longest sentence. Not thread-safe: one decoder per thread.
 /// </summary>
 public sealed class TagDecoder
@@ -54,7 +55,8 @@ public sealed class TagDecoder
     /// <summary>
     /// Writes the best tag (an index into <see cref="HmmTagger.Tags"/>) of each word into
     /// <paramref name="tags"/> and returns the path's log-score (<see cref="HmmTagger"/>'s model,
-    /// with unknown words' lexical scores up to a factor). An empty sentence scores 0.
+    /// with unknown words' lexical scores up to a factor; −∞ when it fell back to the most
+    /// frequent tags). An empty sentence scores 0.
     /// </summary>
     public double Tag(ReadOnlySpan<string> words, Span<int> tags)
     {
@@ -74,7 +76,7 @@ public sealed class TagDecoder
         Visited += _main.Visited;
         if (score == double.NegativeInfinity && _exact is not null) score = Retry(_exact, emissions, states, ref used);
         if (score == double.NegativeInfinity && _bigram is not null) score = Retry(_bigram, emissions, states, ref used);
-        if (used != _main) Fallbacks++;
+        if (used != _main || score == double.NegativeInfinity) Fallbacks++;
         if (score == double.NegativeInfinity)
         {
             TagMostFrequent(words, tags);
