@@ -9,13 +9,7 @@ public class TagCommandTests
 {
     private static (int Code, string Out, string Err) Run(params string[] args) => ProgramTests.Run(args);
 
-    private static void AssertBadInput((int Code, string Out, string Err) r, string contains)
-    {
-        Assert.Equal(2, r.Code);
-        Assert.StartsWith("error: ", r.Err);
-        Assert.Single(r.Err.TrimEnd().Split('\n'));
-        Assert.Contains(contains, r.Err);
-    }
+    private static void AssertBadInput((int Code, string Out, string Err) r, string contains) => ProgramTests.AssertBadInput(r, contains);
 
     private static string Brown(IEnumerable<Recur.Text.TaggedSentence> sentences) =>
         string.Concat(sentences.Select(s => "\n\n\t" + string.Join(' ', s.Words.Zip(s.Tags, (w, t) => $"{w}/{t}")) + "\n"));
