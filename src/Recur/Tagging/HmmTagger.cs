@@ -10,13 +10,21 @@ namespace Recur.Tagging;
 /// (Brants 2000): t̂ = argmax over t_1 … t_T of
 /// Π_i P(t_i | t_{i−2}, t_{i−1}) P(w_i | t_i) · P(EOS | t_{T−1}, t_T), with transitions
 /// smoothed by deleted interpolation, lexical probabilities from relative frequencies, unknown
-/// words guessed from their suffixes, and capitalization folded into the tags. Decoding is the
+/// words guessed from their endings, and capitalization folded into the tags; where it departs
+/// from TnT (θ by cross-validation, base forms of unknown words, smoothing of rare words, digit
+/// folding), <see cref="HmmTaggerOptions"/> and <see cref="EmissionModel"/> say so. Decoding is the
 /// library's sparse HMM Viterbi (<see cref="SparseViterbi"/>) over the tag pairs seen in
 /// training; a bigram model is built too (and is the model when <see cref="HmmTaggerOptions.Order"/> is 2).
 /// Immutable and safe to share between threads; decode with a <see cref="TagDecoder"/> per thread.
 /// </summary>
 public sealed class HmmTagger
 {
+    /// <summary>
+    /// The most tags a tagger takes: the bigram counts and the bigram decoding graph grow as the
+    /// square of the number of tags (2048 tags: about 130 MB each).
+    /// </summary>
+    public const int MaxTags = 2048;
+
     private readonly string[] _tags;
     private readonly Dictionary<string, int> _tagIndex;
 
@@ -24,6 +32,7 @@ public sealed class HmmTagger
     {
         options.Validate();
         if (tags.Length != counts.TagCount) throw new ArgumentException($"{tags.Length} tag names for {counts.TagCount} tags.");
+        if (tags.Length > MaxTags) throw new ArgumentException($"{tags.Length} distinct tags; a tagger takes at most {MaxTags}.");
         _tags = tags;
         _tagIndex = new Dictionary<string, int>(tags.Length, StringComparer.Ordinal);
         for (int t = 0; t < tags.Length; t++)
@@ -66,7 +75,7 @@ public sealed class HmmTagger
     /// <summary>The index of <paramref name="tag"/>, or −1 when the tagger does not know it.</summary>
     public int TagIndex(string tag) => _tagIndex.GetValueOrDefault(tag, -1);
 
-    /// <summary>Whether <paramref name="word"/> was seen in training (else the suffix model guesses its tags).</summary>
+    /// <summary>Whether <paramref name="word"/> was seen in training (else its tags are guessed from its form).</summary>
     public bool IsKnown(string word) => Emissions.IsKnown(word);
 
     /// <summary>Trains a tagger on tagged sentences (at least one).</summary>
@@ -83,6 +92,7 @@ public sealed class HmmTagger
             foreach (string tag in s.Tags) tagSet.Add(tag);
         }
         string[] tags = [.. tagSet];
+        if (tags.Length > MaxTags) throw new ArgumentException($"The corpus has {tags.Length} distinct tags; a tagger takes at most {MaxTags}.", nameof(sentences));
         var index = new Dictionary<string, int>(tags.Length, StringComparer.Ordinal);
         for (int t = 0; t < tags.Length; t++) index[tags[t]] = t;
 

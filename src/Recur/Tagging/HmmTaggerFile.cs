@@ -97,7 +97,7 @@ internal static class HmmTaggerFile
                 BaseForms = Flag("base-forms"),
                 RareWordSmoothing = Real("rare-word-smoothing"),
             };
-            int k = (int)Field("tags", 1, 1 << 20);
+            int k = (int)Field("tags", 1, HmmTagger.MaxTags);
             var tags = new string[k];
             var seen = new HashSet<string>(StringComparer.Ordinal);
             for (int t = 0; t < k; t++)

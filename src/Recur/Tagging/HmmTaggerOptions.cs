@@ -7,7 +7,8 @@ namespace Recur.Tagging;
 /// can be turned off: θ chosen by cross-validation, unknown words guessed from a known base
 /// form when they have one, and rare known words allowed tags they were not seen with.
 /// <c>SuffixTheta = σ, BaseForms = false, RareWordSmoothing = 0</c> is TnT itself, σ being the
-/// standard deviation of the tag probabilities.
+/// standard deviation of the tag probabilities — but for one change that is always on: digits
+/// are folded before suffixes are compared, so numbers match by shape ("$0,000").
 /// </summary>
 public sealed record HmmTaggerOptions
 {

@@ -3,6 +3,8 @@ using Recur.Text;
 
 namespace Recur.Tagging;
 
+// T: words in a sentence; Σ T: words in the corpus.
+
 /// <summary>
 /// Tagging accuracy on a gold-tagged corpus: overall, on words seen in training (known) and on
 /// the others (unknown), with the tagging speed. A gold tag the tagger never saw counts as an error.

@@ -134,6 +134,7 @@ public class TaggerViterbiTests
     public void Tag_WithBeamPruning_ScoresItsOwnPathAndNeverBeatsExact()
     {
         var rng = new Rng(8);
+        int compared = 0;
         for (int trial = 0; trial < 20; trial++)
         {
             HmmTagger tagger = HmmTagger.Train(RandomCorpus(rng, 4, 40), new HmmTaggerOptions { SuffixTheta = 0.5 });
@@ -146,7 +147,9 @@ public class TaggerViterbiTests
             if (exact.Fallbacks > 0 || pruned.Fallbacks > 0) continue;
             Assert.True(v <= best + 1e-4, $"pruned {v} beat exact {best}");
             Assert.Equal(tagger.LogScore(words, b), v, 3);
+            compared++;
         }
+        Assert.True(compared >= 10, $"only {compared} sentences decoded without a fallback");
     }
 
     [Fact]
