@@ -39,6 +39,7 @@ public static class Program
         root.Subcommands.Add(Commands.GenerateCommand.Create());
         root.Subcommands.Add(Commands.NGramCommand.Create());
         root.Subcommands.Add(Commands.DecodeCommand.Create());
+        root.Subcommands.Add(Commands.TagCommand.Create());
         return root;
     }
 

@@ -12,6 +12,15 @@ public class ProgramTests
         return (code, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>Exit code 2 and one line on stderr, `error: …`, holding <paramref name="contains"/>.</summary>
+    internal static void AssertBadInput((int Code, string Out, string Err) r, string contains)
+    {
+        Assert.Equal(2, r.Code);
+        Assert.StartsWith("error: ", r.Err);
+        Assert.Single(r.Err.TrimEnd().Split('\n'));
+        Assert.Contains(contains, r.Err);
+    }
+
     [Fact]
     public void Version_PrintsTheVersion_ExitsZero()
     {
