@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Recur.Decoding;
 
 // S: states; C: labels; T: steps; A: states alive at a step.
@@ -68,6 +70,9 @@ public sealed class SparseViterbi
     /// <param name="emissions">(T, C) log emission scores e_t(c), row per step; empty for none (all 0).</param>
     /// <param name="steps">T ≥ 1.</param>
     /// <param name="states">Receives the T states.</param>
+    // Fully optimized from the first call: a tagger decodes its first sentences with these,
+    // and tiered compilation would run them unoptimized for the first thousands of tokens.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Decode(ReadOnlySpan<float> emissions, int steps, Span<int> states)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
@@ -114,6 +119,7 @@ public sealed class SparseViterbi
     }
 
     // Pushes step t−1's alive entries along their edges, then appends step t's entries.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Advance(int t, ReadOnlySpan<float> emission, int count)
     {
         if (++_epoch == int.MaxValue)
@@ -158,6 +164,7 @@ public sealed class SparseViterbi
     }
 
     // Drops step t's entries below its best minus the width (compacting in place).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Prune(int t, int count, double width)
     {
         int from = _stepStart[t];
