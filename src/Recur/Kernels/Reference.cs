@@ -39,6 +39,16 @@ public static class Reference
         return s;
     }
 
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
+    {
+        for (int i = 0; i < x.Length; i++) y[i] = (float)Math.Tanh(x[i]);
+    }
+
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y)
+    {
+        for (int i = 0; i < x.Length; i++) y[i] = (float)(1 / (1 + Math.Exp(-(double)x[i])));
+    }
+
     public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         for (int i = 0; i < y.Length; i++) dx[i] = dy[i] * (1f - y[i] * y[i]);

@@ -34,6 +34,8 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
     private int _steps, _batch;
     private int[] _primer = [];
     private RecurrentState? _primed;   // (L, 1, H) the state after reading the primer, computed once per evaluation phase
+    private readonly PackedMatrix _packedHead = new();   // head.weightᵀ (H × V) for decoding steps of more than four rows
+    private bool _headPacked;
 
     /// <summary>A freshly initialized model for <paramref name="tokenizer"/>'s vocabulary, weights drawn from <paramref name="rng"/>.</summary>
     public RnnLanguageModel(Tokenizer tokenizer, RnnLanguageModelOptions options, Rng rng)
@@ -85,7 +87,11 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
     }
 
     /// <inheritdoc/>
-    protected override void OnTrainingChanged() => _primed = null;
+    protected override void OnTrainingChanged()
+    {
+        _primed = null;
+        _headPacked = false;
+    }
 
     /// <summary>
     /// The generator of every dropout mask (embedding, between layers, output); set it to
@@ -216,7 +222,18 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
         var hidden = s.Output.AsSpan(0, batch * h);
         Rnn.Step(s.Input.AsSpan(0, batch * e), hidden, s.Recurrent);
         var logits = logProbs[..(batch * v)];
-        Gemm.Multiply(hidden, Head.Weight.Value.Span, logits, batch, v, h, transposeB: true);
+        // Wider batches (beams) go through the blocked GEMM, which would pack the head's weight
+        // on every step: pack it once per evaluation phase instead, as the recurrent layers do.
+        if (batch > 4)
+        {
+            if (!_headPacked) _packedHead.Pack(Head.Weight.Value.Span, h, v, transpose: true);
+            _headPacked = true;
+            Gemm.Multiply(hidden, _packedHead, logits, batch);
+        }
+        else
+        {
+            Gemm.Multiply(hidden, Head.Weight.Value.Span, logits, batch, v, h, transposeB: true);
+        }
         var bias = Head.Bias!.Value.Span;
         for (int r = 0; r < batch; r++)
         {

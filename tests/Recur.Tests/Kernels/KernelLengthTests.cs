@@ -57,6 +57,54 @@ public class KernelLengthTests
         AssertClose.All(expected, dy, 1e-6, 1e-7);
     }
 
+    [Theory]
+    [MemberData(nameof(SimdModes))]
+    public void TanhAndSigmoid_EveryLength_MatchDoublePrecisionWithinAFewUlps(bool simd)
+    {
+        using var _ = Mode(simd);
+        var rng = new Rng(16);
+        for (int n = 0; n <= 257; n++)
+        {
+            float[] x = Data.Uniform(rng, n, -12, 12);
+            var expected = new float[n];
+            var actual = new float[n];
+            Reference.Tanh(x, expected);
+            Activations.Tanh(x, actual);
+            AssertClose.All(expected, actual, 5e-7, 1e-30, $"tanh n={n}");
+            Reference.Sigmoid(x, expected);
+            Activations.Sigmoid(x, actual);
+            AssertClose.All(expected, actual, 5e-7, 1e-30, $"sigmoid n={n}");
+        }
+    }
+
+    [Fact]
+    public void TanhAndSigmoid_DenseGridAndSpecialValues_AreAccurateEverywhere()
+    {
+        // Every magnitude from 1e-30 to 100, both signs: the polynomial, the switch at 0.625,
+        // both tails and the clamps of exp.
+        var grid = new List<float>();
+        for (double m = 1e-30; m < 100; m *= 1.0007) { grid.Add((float)m); grid.Add((float)-m); }
+        grid.AddRange([0f, -0f, 0.625f, -0.625f, 0.62499994f, 87.3f, -87.3f, 88.8f, -103.9f]);
+        float[] x = [.. grid];
+        var expected = new float[x.Length];
+        var actual = new float[x.Length];
+        Reference.Tanh(x, expected);
+        Activations.Tanh(x, actual);
+        AssertClose.All(expected, actual, 5e-7, 1e-45, "tanh");
+        Reference.Sigmoid(x, expected);
+        Activations.Sigmoid(x, actual);
+        // Subnormal results (σ(x) below 1.2e-38, x < −87.3) flush to zero.
+        AssertClose.All(expected, actual, 5e-7, 1.2e-38, "sigmoid");
+        float[] special = [float.PositiveInfinity, float.NegativeInfinity, float.NaN];
+        var y = new float[3];
+        Activations.Tanh(special, y);
+        Assert.Equal([1f, -1f], y[..2]);
+        Assert.True(float.IsNaN(y[2]));
+        Activations.Sigmoid(special, y);
+        Assert.Equal([1f, 0f], y[..2]);
+        Assert.True(float.IsNaN(y[2]));
+    }
+
     [Fact]
     public void ActivationForward_MatchesMathFunctions()
     {

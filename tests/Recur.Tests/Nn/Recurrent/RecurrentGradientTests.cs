@@ -57,14 +57,16 @@ public class RecurrentGradientTests
         var options = Configurations[variant];
         var harness = new RecurrentHarness(options, Steps, Batch, seed: 7, training);
         // Smooth cells: h = 1e-2 balances truncation against float32 rounding. ReLU has kinks
-        // (a smaller step meets fewer of them, and one just inside h can slip past the kink test),
-        // and layer norm makes the loss strongly curved (second derivatives a hundred times the
-        // gradient were seen): a smaller step and 3% for both. Their exact values are pinned to
-        // 1e-4 by the PyTorch goldens (RecurrentGoldenTests).
-        bool rough = options.LayerNorm || options.Activation == Activation.Relu;
-        var checker = rough
+        // (a smaller step meets fewer of them, and one just inside h can slip past the kink
+        // test): h = 2e-3 and 3%. Layer norm makes the loss strongly curved (second derivatives
+        // a hundred times the gradient were seen) and its float32 loss noisy at small steps:
+        // h = 5e-3 with the checker's Richardson extrapolation, and 3%. Their exact values are
+        // pinned to 1e-4 by the PyTorch goldens (RecurrentGoldenTests).
+        var checker = options.Activation == Activation.Relu && options.Cell == CellKind.Rnn
             ? new GradientChecker.Options(Step: 2e-3, RelativeTolerance: 3e-2, AbsoluteTolerance: 1e-3)
-            : new GradientChecker.Options(Step: 1e-2, RelativeTolerance: 1e-2, AbsoluteTolerance: 2e-4);
+            : options.LayerNorm
+                ? new GradientChecker.Options(Step: 5e-3, RelativeTolerance: 3e-2, AbsoluteTolerance: 1e-3)
+                : new GradientChecker.Options(Step: 1e-2, RelativeTolerance: 1e-2, AbsoluteTolerance: 2e-4);
         var reports = harness.CheckAll(checker);
 
         int total = 0, checkedCount = 0;
