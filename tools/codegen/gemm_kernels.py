@@ -26,24 +26,36 @@ def kernel(name, vec, lanes, mr, nr, pack=False):
         w(f"        Sse.Prefetch0(c + {r} * ldc); Sse.Prefetch0(c + {r} * ldc + {nr - 1});")
     for r in range(mr):
         w("        " + " ".join(f"var c{r}_{v} = {vec}<float>.Zero;" for v in range(nv)))
-    w("        for (int p = 0; p < kc; p++)")
+    def step(indent):
+        if pack:
+            w(f"{indent}Sse.Prefetch0(b + PrefetchSteps * bStride);")
+            if nr * 4 > 64:
+                w(f"{indent}Sse.Prefetch0(b + PrefetchSteps * bStride + {nr - 1});")
+        for v in range(nv):
+            w(f"{indent}var b{v} = {vec}.Load(b + {v * lanes});")
+        if pack:
+            for v in range(nv):
+                w(f"{indent}b{v}.Store(bPacked + {v * lanes});")
+            w(f"{indent}bPacked += {nr};")
+        for r in range(mr):
+            w(f"{indent}var a{r} = {vec}.Create(a[{r}]);")
+            for v in range(nv):
+                w(f"{indent}c{r}_{v} = {vec}.FusedMultiplyAdd(a{r}, b{v}, c{r}_{v});")
+        w(f"{indent}a += {mr};")
+        w(f"{indent}b += bStride;")
+    w("        int p = 0;")
+    w("        for (; p + 2 <= kc; p += 2)")
     w("        {")
-    if pack:
-        w(f"            Sse.Prefetch0(b + PrefetchSteps * bStride);")
-        if nr * 4 > 64:
-            w(f"            Sse.Prefetch0(b + PrefetchSteps * bStride + {nr - 1});")
-    for v in range(nv):
-        w(f"            var b{v} = {vec}.Load(b + {v * lanes});")
-    if pack:
-        for v in range(nv):
-            w(f"            b{v}.Store(bPacked + {v * lanes});")
-        w(f"            bPacked += {nr};")
-    for r in range(mr):
-        w(f"            var a{r} = {vec}.Create(a[{r}]);")
-        for v in range(nv):
-            w(f"            c{r}_{v} = {vec}.FusedMultiplyAdd(a{r}, b{v}, c{r}_{v});")
-    w(f"            a += {mr};")
-    w("            b += bStride;")
+    w("            {")
+    step("                ")
+    w("            }")
+    w("            {")
+    step("                ")
+    w("            }")
+    w("        }")
+    w("        for (; p < kc; p++)")
+    w("        {")
+    step("            ")
     w("        }")
     w(f"        var va = {vec}.Create(alpha);")
     w("        if (beta == 0f)")

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Recur.Kernels;
 
@@ -174,34 +175,28 @@ internal static unsafe class GemmBlocked
     /// </summary>
     private static void PackA(float* a, nint lda, bool transA, int ic, int pc, int mc, int kc, int mr, float* dst)
     {
+        if (transA)
+        {
+            // op(A)(i, p) = a[p·lda + i]: each k step is one contiguous run across all panels.
+            // Reading it in one sweep keeps the reads sequential; walking panel by panel
+            // instead would visit kc rows a whole leading dimension apart for every panel.
+            for (int p = 0; p < kc; p++)
+                Scatter(a + (pc + p) * lda + ic, mc, mr, dst + p * mr, (nint)mr * kc);
+            return;
+        }
         for (int ir = 0; ir < mc; ir += mr)
         {
             int mb = Math.Min(mr, mc - ir);
             float* panel = dst + (nint)ir * kc;
-            if (transA)
+            // op(A)(i, p) = a[i·lda + p]: read each row contiguously, write with stride MR.
+            for (int r = 0; r < mb; r++)
             {
-                // op(A)(i, p) = a[p·lda + i]: the MR values of one k step are contiguous.
-                for (int p = 0; p < kc; p++)
-                {
-                    float* src = a + (pc + p) * lda + ic + ir;
-                    float* d = panel + p * mr;
-                    int r = 0;
-                    for (; r < mb; r++) d[r] = src[r];
-                    for (; r < mr; r++) d[r] = 0f;
-                }
+                float* src = a + (ic + ir + r) * lda + pc;
+                float* d = panel + r;
+                for (int p = 0; p < kc; p++) d[p * mr] = src[p];
             }
-            else
-            {
-                // op(A)(i, p) = a[i·lda + p]: read each row contiguously, write with stride MR.
-                for (int r = 0; r < mb; r++)
-                {
-                    float* src = a + (ic + ir + r) * lda + pc;
-                    float* d = panel + r;
-                    for (int p = 0; p < kc; p++) d[p * mr] = src[p];
-                }
-                for (int r = mb; r < mr; r++)
-                    for (int p = 0; p < kc; p++) panel[p * mr + r] = 0f;
-            }
+            for (int r = mb; r < mr; r++)
+                for (int p = 0; p < kc; p++) panel[p * mr + r] = 0f;
         }
     }
 
@@ -211,34 +206,42 @@ internal static unsafe class GemmBlocked
     /// </summary>
     internal static void PackB(float* b, nint ldb, bool transB, int pc, int jc, int kc, int nc, int nr, float* dst)
     {
+        if (!transB)
+        {
+            // op(B)(p, j) = b[p·ldb + j]: each k step is one contiguous run across all panels.
+            for (int p = 0; p < kc; p++)
+                Scatter(b + (pc + p) * ldb + jc, nc, nr, dst + p * nr, (nint)nr * kc);
+            return;
+        }
         for (int jr = 0; jr < nc; jr += nr)
         {
             int nb = Math.Min(nr, nc - jr);
             float* panel = dst + (nint)jr * kc;
-            if (!transB)
+            // op(B)(p, j) = b[j·ldb + p]: read each column of op(B) contiguously.
+            for (int q = 0; q < nb; q++)
             {
-                // op(B)(p, j) = b[p·ldb + j]: one k step of the panel is a contiguous run.
-                nint bytes = nb * sizeof(float);
-                for (int p = 0; p < kc; p++)
-                {
-                    float* src = b + (pc + p) * ldb + jc + jr;
-                    float* d = panel + p * nr;
-                    Buffer.MemoryCopy(src, d, bytes, bytes);
-                    for (int q = nb; q < nr; q++) d[q] = 0f;
-                }
+                float* src = b + (jc + jr + q) * ldb + pc;
+                float* d = panel + q;
+                for (int p = 0; p < kc; p++) d[p * nr] = src[p];
             }
-            else
-            {
-                // op(B)(p, j) = b[j·ldb + p]: read each column of op(B) contiguously.
-                for (int q = 0; q < nb; q++)
-                {
-                    float* src = b + (jc + jr + q) * ldb + pc;
-                    float* d = panel + q;
-                    for (int p = 0; p < kc; p++) d[p * nr] = src[p];
-                }
-                for (int q = nb; q < nr; q++)
-                    for (int p = 0; p < kc; p++) panel[p * nr + q] = 0f;
-            }
+            for (int q = nb; q < nr; q++)
+                for (int p = 0; p < kc; p++) panel[p * nr + q] = 0f;
+        }
+    }
+
+    /// <summary>
+    /// Copies a run of <paramref name="count"/> values into consecutive panels of width
+    /// <paramref name="width"/>, <paramref name="panelStride"/> floats apart, zero-padding the last.
+    /// </summary>
+    private static void Scatter(float* src, int count, int width, float* dst, nint panelStride)
+    {
+        for (int start = 0; start < count; start += width, dst += panelStride)
+        {
+            int n = Math.Min(width, count - start);
+            int q = 0;
+            for (; q + 4 <= n; q += 4) Vector128.Store(Vector128.Load(src + start + q), dst + q);
+            for (; q < n; q++) dst[q] = src[start + q];
+            for (; q < width; q++) dst[q] = 0f;
         }
     }
 

@@ -47,7 +47,95 @@ internal static unsafe class GemmMicroKernels
         var c9_0 = Vector512<float>.Zero; var c9_1 = Vector512<float>.Zero;
         var c10_0 = Vector512<float>.Zero; var c10_1 = Vector512<float>.Zero;
         var c11_0 = Vector512<float>.Zero; var c11_1 = Vector512<float>.Zero;
-        for (int p = 0; p < kc; p++)
+        int p = 0;
+        for (; p + 2 <= kc; p += 2)
+        {
+            {
+                var b0 = Vector512.Load(b + 0);
+                var b1 = Vector512.Load(b + 16);
+                var a0 = Vector512.Create(a[0]);
+                c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                var a1 = Vector512.Create(a[1]);
+                c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                var a2 = Vector512.Create(a[2]);
+                c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                var a3 = Vector512.Create(a[3]);
+                c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                var a4 = Vector512.Create(a[4]);
+                c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                var a5 = Vector512.Create(a[5]);
+                c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                var a6 = Vector512.Create(a[6]);
+                c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                var a7 = Vector512.Create(a[7]);
+                c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                var a8 = Vector512.Create(a[8]);
+                c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+                var a9 = Vector512.Create(a[9]);
+                c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+                var a10 = Vector512.Create(a[10]);
+                c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+                var a11 = Vector512.Create(a[11]);
+                c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
+                a += 12;
+                b += bStride;
+            }
+            {
+                var b0 = Vector512.Load(b + 0);
+                var b1 = Vector512.Load(b + 16);
+                var a0 = Vector512.Create(a[0]);
+                c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                var a1 = Vector512.Create(a[1]);
+                c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                var a2 = Vector512.Create(a[2]);
+                c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                var a3 = Vector512.Create(a[3]);
+                c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                var a4 = Vector512.Create(a[4]);
+                c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                var a5 = Vector512.Create(a[5]);
+                c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                var a6 = Vector512.Create(a[6]);
+                c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                var a7 = Vector512.Create(a[7]);
+                c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                var a8 = Vector512.Create(a[8]);
+                c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+                var a9 = Vector512.Create(a[9]);
+                c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+                var a10 = Vector512.Create(a[10]);
+                c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+                var a11 = Vector512.Create(a[11]);
+                c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
+                a += 12;
+                b += bStride;
+            }
+        }
+        for (; p < kc; p++)
         {
             var b0 = Vector512.Load(b + 0);
             var b1 = Vector512.Load(b + 16);
@@ -205,7 +293,105 @@ internal static unsafe class GemmMicroKernels
         var c9_0 = Vector512<float>.Zero; var c9_1 = Vector512<float>.Zero;
         var c10_0 = Vector512<float>.Zero; var c10_1 = Vector512<float>.Zero;
         var c11_0 = Vector512<float>.Zero; var c11_1 = Vector512<float>.Zero;
-        for (int p = 0; p < kc; p++)
+        int p = 0;
+        for (; p + 2 <= kc; p += 2)
+        {
+            {
+                Sse.Prefetch0(b + PrefetchSteps * bStride);
+                Sse.Prefetch0(b + PrefetchSteps * bStride + 31);
+                var b0 = Vector512.Load(b + 0);
+                var b1 = Vector512.Load(b + 16);
+                b0.Store(bPacked + 0);
+                b1.Store(bPacked + 16);
+                bPacked += 32;
+                var a0 = Vector512.Create(a[0]);
+                c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                var a1 = Vector512.Create(a[1]);
+                c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                var a2 = Vector512.Create(a[2]);
+                c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                var a3 = Vector512.Create(a[3]);
+                c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                var a4 = Vector512.Create(a[4]);
+                c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                var a5 = Vector512.Create(a[5]);
+                c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                var a6 = Vector512.Create(a[6]);
+                c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                var a7 = Vector512.Create(a[7]);
+                c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                var a8 = Vector512.Create(a[8]);
+                c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+                var a9 = Vector512.Create(a[9]);
+                c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+                var a10 = Vector512.Create(a[10]);
+                c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+                var a11 = Vector512.Create(a[11]);
+                c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
+                a += 12;
+                b += bStride;
+            }
+            {
+                Sse.Prefetch0(b + PrefetchSteps * bStride);
+                Sse.Prefetch0(b + PrefetchSteps * bStride + 31);
+                var b0 = Vector512.Load(b + 0);
+                var b1 = Vector512.Load(b + 16);
+                b0.Store(bPacked + 0);
+                b1.Store(bPacked + 16);
+                bPacked += 32;
+                var a0 = Vector512.Create(a[0]);
+                c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                var a1 = Vector512.Create(a[1]);
+                c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                var a2 = Vector512.Create(a[2]);
+                c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                var a3 = Vector512.Create(a[3]);
+                c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                var a4 = Vector512.Create(a[4]);
+                c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                var a5 = Vector512.Create(a[5]);
+                c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                var a6 = Vector512.Create(a[6]);
+                c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                var a7 = Vector512.Create(a[7]);
+                c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                var a8 = Vector512.Create(a[8]);
+                c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+                var a9 = Vector512.Create(a[9]);
+                c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+                var a10 = Vector512.Create(a[10]);
+                c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+                var a11 = Vector512.Create(a[11]);
+                c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
+                a += 12;
+                b += bStride;
+            }
+        }
+        for (; p < kc; p++)
         {
             Sse.Prefetch0(b + PrefetchSteps * bStride);
             Sse.Prefetch0(b + PrefetchSteps * bStride + 31);
@@ -359,7 +545,71 @@ internal static unsafe class GemmMicroKernels
         var c5_0 = Vector512<float>.Zero; var c5_1 = Vector512<float>.Zero;
         var c6_0 = Vector512<float>.Zero; var c6_1 = Vector512<float>.Zero;
         var c7_0 = Vector512<float>.Zero; var c7_1 = Vector512<float>.Zero;
-        for (int p = 0; p < kc; p++)
+        int p = 0;
+        for (; p + 2 <= kc; p += 2)
+        {
+            {
+                var b0 = Vector512.Load(b + 0);
+                var b1 = Vector512.Load(b + 16);
+                var a0 = Vector512.Create(a[0]);
+                c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                var a1 = Vector512.Create(a[1]);
+                c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                var a2 = Vector512.Create(a[2]);
+                c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                var a3 = Vector512.Create(a[3]);
+                c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                var a4 = Vector512.Create(a[4]);
+                c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                var a5 = Vector512.Create(a[5]);
+                c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                var a6 = Vector512.Create(a[6]);
+                c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                var a7 = Vector512.Create(a[7]);
+                c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                a += 8;
+                b += bStride;
+            }
+            {
+                var b0 = Vector512.Load(b + 0);
+                var b1 = Vector512.Load(b + 16);
+                var a0 = Vector512.Create(a[0]);
+                c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                var a1 = Vector512.Create(a[1]);
+                c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                var a2 = Vector512.Create(a[2]);
+                c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                var a3 = Vector512.Create(a[3]);
+                c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                var a4 = Vector512.Create(a[4]);
+                c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                var a5 = Vector512.Create(a[5]);
+                c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                var a6 = Vector512.Create(a[6]);
+                c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                var a7 = Vector512.Create(a[7]);
+                c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                a += 8;
+                b += bStride;
+            }
+        }
+        for (; p < kc; p++)
         {
             var b0 = Vector512.Load(b + 0);
             var b1 = Vector512.Load(b + 16);
@@ -473,7 +723,81 @@ internal static unsafe class GemmMicroKernels
         var c5_0 = Vector512<float>.Zero; var c5_1 = Vector512<float>.Zero;
         var c6_0 = Vector512<float>.Zero; var c6_1 = Vector512<float>.Zero;
         var c7_0 = Vector512<float>.Zero; var c7_1 = Vector512<float>.Zero;
-        for (int p = 0; p < kc; p++)
+        int p = 0;
+        for (; p + 2 <= kc; p += 2)
+        {
+            {
+                Sse.Prefetch0(b + PrefetchSteps * bStride);
+                Sse.Prefetch0(b + PrefetchSteps * bStride + 31);
+                var b0 = Vector512.Load(b + 0);
+                var b1 = Vector512.Load(b + 16);
+                b0.Store(bPacked + 0);
+                b1.Store(bPacked + 16);
+                bPacked += 32;
+                var a0 = Vector512.Create(a[0]);
+                c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                var a1 = Vector512.Create(a[1]);
+                c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                var a2 = Vector512.Create(a[2]);
+                c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                var a3 = Vector512.Create(a[3]);
+                c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                var a4 = Vector512.Create(a[4]);
+                c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                var a5 = Vector512.Create(a[5]);
+                c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                var a6 = Vector512.Create(a[6]);
+                c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                var a7 = Vector512.Create(a[7]);
+                c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                a += 8;
+                b += bStride;
+            }
+            {
+                Sse.Prefetch0(b + PrefetchSteps * bStride);
+                Sse.Prefetch0(b + PrefetchSteps * bStride + 31);
+                var b0 = Vector512.Load(b + 0);
+                var b1 = Vector512.Load(b + 16);
+                b0.Store(bPacked + 0);
+                b1.Store(bPacked + 16);
+                bPacked += 32;
+                var a0 = Vector512.Create(a[0]);
+                c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                var a1 = Vector512.Create(a[1]);
+                c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                var a2 = Vector512.Create(a[2]);
+                c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                var a3 = Vector512.Create(a[3]);
+                c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                var a4 = Vector512.Create(a[4]);
+                c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                var a5 = Vector512.Create(a[5]);
+                c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                var a6 = Vector512.Create(a[6]);
+                c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                var a7 = Vector512.Create(a[7]);
+                c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                a += 8;
+                b += bStride;
+            }
+        }
+        for (; p < kc; p++)
         {
             Sse.Prefetch0(b + PrefetchSteps * bStride);
             Sse.Prefetch0(b + PrefetchSteps * bStride + 31);
@@ -587,7 +911,59 @@ internal static unsafe class GemmMicroKernels
         var c3_0 = Vector256<float>.Zero; var c3_1 = Vector256<float>.Zero;
         var c4_0 = Vector256<float>.Zero; var c4_1 = Vector256<float>.Zero;
         var c5_0 = Vector256<float>.Zero; var c5_1 = Vector256<float>.Zero;
-        for (int p = 0; p < kc; p++)
+        int p = 0;
+        for (; p + 2 <= kc; p += 2)
+        {
+            {
+                var b0 = Vector256.Load(b + 0);
+                var b1 = Vector256.Load(b + 8);
+                var a0 = Vector256.Create(a[0]);
+                c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                var a1 = Vector256.Create(a[1]);
+                c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                var a2 = Vector256.Create(a[2]);
+                c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                var a3 = Vector256.Create(a[3]);
+                c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                var a4 = Vector256.Create(a[4]);
+                c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                var a5 = Vector256.Create(a[5]);
+                c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+                a += 6;
+                b += bStride;
+            }
+            {
+                var b0 = Vector256.Load(b + 0);
+                var b1 = Vector256.Load(b + 8);
+                var a0 = Vector256.Create(a[0]);
+                c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                var a1 = Vector256.Create(a[1]);
+                c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                var a2 = Vector256.Create(a[2]);
+                c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                var a3 = Vector256.Create(a[3]);
+                c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                var a4 = Vector256.Create(a[4]);
+                c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                var a5 = Vector256.Create(a[5]);
+                c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+                a += 6;
+                b += bStride;
+            }
+        }
+        for (; p < kc; p++)
         {
             var b0 = Vector256.Load(b + 0);
             var b1 = Vector256.Load(b + 8);
@@ -679,7 +1055,67 @@ internal static unsafe class GemmMicroKernels
         var c3_0 = Vector256<float>.Zero; var c3_1 = Vector256<float>.Zero;
         var c4_0 = Vector256<float>.Zero; var c4_1 = Vector256<float>.Zero;
         var c5_0 = Vector256<float>.Zero; var c5_1 = Vector256<float>.Zero;
-        for (int p = 0; p < kc; p++)
+        int p = 0;
+        for (; p + 2 <= kc; p += 2)
+        {
+            {
+                Sse.Prefetch0(b + PrefetchSteps * bStride);
+                var b0 = Vector256.Load(b + 0);
+                var b1 = Vector256.Load(b + 8);
+                b0.Store(bPacked + 0);
+                b1.Store(bPacked + 8);
+                bPacked += 16;
+                var a0 = Vector256.Create(a[0]);
+                c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                var a1 = Vector256.Create(a[1]);
+                c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                var a2 = Vector256.Create(a[2]);
+                c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                var a3 = Vector256.Create(a[3]);
+                c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                var a4 = Vector256.Create(a[4]);
+                c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                var a5 = Vector256.Create(a[5]);
+                c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+                a += 6;
+                b += bStride;
+            }
+            {
+                Sse.Prefetch0(b + PrefetchSteps * bStride);
+                var b0 = Vector256.Load(b + 0);
+                var b1 = Vector256.Load(b + 8);
+                b0.Store(bPacked + 0);
+                b1.Store(bPacked + 8);
+                bPacked += 16;
+                var a0 = Vector256.Create(a[0]);
+                c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                var a1 = Vector256.Create(a[1]);
+                c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                var a2 = Vector256.Create(a[2]);
+                c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                var a3 = Vector256.Create(a[3]);
+                c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                var a4 = Vector256.Create(a[4]);
+                c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                var a5 = Vector256.Create(a[5]);
+                c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+                a += 6;
+                b += bStride;
+            }
+        }
+        for (; p < kc; p++)
         {
             Sse.Prefetch0(b + PrefetchSteps * bStride);
             var b0 = Vector256.Load(b + 0);
