@@ -37,7 +37,26 @@ internal static class ParallelRanges
 
     private static void RunParallel<TWork>(int count, int threads, TWork work) where TWork : struct, IRangeWork
     {
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-            work.Run((int)((long)count * t / threads), (int)((long)count * (t + 1) / threads)));
+        // One reusable job per work type and calling thread: the worker pool needs an object,
+        // and making one per call would allocate on every kernel call.
+        var job = RangeJob<TWork>.ForThisThread;
+        job.Set(count, work);
+        WorkerPool.Run(threads, job);
+        job.Set(0, default);
+    }
+
+    /// <summary>Adapts a struct of range work to the worker pool's parts.</summary>
+    private sealed class RangeJob<TWork> : IPartitionedWork where TWork : struct, IRangeWork
+    {
+        [ThreadStatic] private static RangeJob<TWork>? t_job;
+        private TWork _work;
+        private int _count;
+
+        public static RangeJob<TWork> ForThisThread => t_job ??= new RangeJob<TWork>();
+
+        public void Set(int count, TWork work) => (_count, _work) = (count, work);
+
+        public void Execute(int part, int parts) =>
+            _work.Run((int)((long)_count * part / parts), (int)((long)_count * (part + 1) / parts));
     }
 }
