@@ -9,7 +9,8 @@ namespace Recur.Diagnostics;
 /// <summary>
 /// A one-layer recurrent network with random weights for Jacobian experiments (theory.md
 /// 1.2–1.3, <c>recur diagnose jacobian</c>): PyTorch's initialization, then W_hh rescaled to a
-/// chosen spectral norm, driven by Gaussian inputs from h_0 = 0 (c_0 = 0), one batch row.
+/// chosen spectral norm, driven by Gaussian inputs from a Gaussian initial state, one batch row.
+/// (Not from h_0 = 0: with ReLU in the pre-activation form, σ′(0) = 0 would make J_1 = 0.)
 /// </summary>
 public sealed record RandomRecurrence
 {
@@ -50,7 +51,18 @@ public sealed record RandomRecurrence
         }
     } = 1;
 
-    /// <summary>Seeds the weights and the inputs. Default 1.</summary>
+    /// <summary>The initial state is h_0 ~ N(0, s²) (and c_0 for the LSTM) with this s. Default 1.</summary>
+    public double InitialScale
+    {
+        get;
+        init
+        {
+            if (!(value >= 0 && double.IsFinite(value))) throw new ArgumentOutOfRangeException(nameof(InitialScale), value, "The initial-state scale must be finite and ≥ 0.");
+            field = value;
+        }
+    } = 1;
+
+    /// <summary>Seeds the weights, the inputs and the initial state. Default 1.</summary>
     public ulong Seed { get; init; } = 1;
 
     /// <summary>The layer with its initial weights and W_hh at <see cref="SpectralNorm"/>.</summary>
@@ -74,11 +86,22 @@ public sealed record RandomRecurrence
         return x;
     }
 
-    /// <summary>Runs <paramref name="stack"/> (one layer, made like <see cref="CreateStack"/>) on <see cref="Inputs"/> and measures the Jacobian norms for T = minSteps … maxSteps.</summary>
+    /// <summary>The initial state (one row).</summary>
+    public RecurrentState InitialState(RecurrentStack stack)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        var state = stack.CreateState(1);
+        var rng = new Rng(Seed ^ 0x1417);
+        rng.FillNormal(state.Hidden.Span, 0, (float)InitialScale);
+        if (state.Cell is { } cell) rng.FillNormal(cell.Span, 0, (float)InitialScale);
+        return state;
+    }
+
+    /// <summary>Runs <paramref name="stack"/> (one layer, made like <see cref="CreateStack"/>) on <see cref="Inputs"/> from <see cref="InitialState"/> and measures the Jacobian norms for T = minSteps … maxSteps.</summary>
     public JacobianSeries Measure(RecurrentStack stack, int maxSteps, int minSteps = 1)
     {
         ArgumentNullException.ThrowIfNull(stack);
-        stack.Forward(Inputs(maxSteps), new float[maxSteps * Hidden], maxSteps, 1);
+        stack.Forward(Inputs(maxSteps), new float[maxSteps * Hidden], maxSteps, 1, InitialState(stack));
         return JacobianSeries.Measure(stack.Layers[0], 0, maxSteps, minSteps);
     }
 

@@ -33,6 +33,14 @@ public static class SpectralNorm
         if (j.Length != rows * cols) throw new ArgumentException($"A {rows}×{cols} matrix needs {rows * cols} values.", nameof(j));
         if (start.Length != cols) throw new ArgumentException($"The start vector needs {cols} values.", nameof(start));
         if (rows == 0 || cols == 0) return 0;
+        // Iterate on J/max|J_ij|: JᵀJ squares the entries, and the Jacobian products of 1.2 reach
+        // 1e−160, whose squares would underflow to 0.
+        double scale = 0;
+        foreach (double e in j) scale = Math.Max(scale, Math.Abs(e));
+        if (scale == 0) return 0;
+        if (!double.IsFinite(scale)) return double.NaN;
+        var m = new double[j.Length];
+        for (int i = 0; i < m.Length; i++) m[i] = j[i] / scale;
         var v = start.ToArray();
         var jv = new double[rows];
         var next = new double[cols];
@@ -43,12 +51,12 @@ public static class SpectralNorm
             for (int r = 0; r < rows; r++)
             {
                 double s = 0;
-                for (int c = 0; c < cols; c++) s += j[r * cols + c] * v[c];
+                for (int c = 0; c < cols; c++) s += m[r * cols + c] * v[c];
                 jv[r] = s;
             }
             Array.Clear(next);
             for (int r = 0; r < rows; r++)
-                for (int c = 0; c < cols; c++) next[c] += j[r * cols + c] * jv[r];
+                for (int c = 0; c < cols; c++) next[c] += m[r * cols + c] * jv[r];
             double norm = Normalize(next);
             double estimate = Math.Sqrt(norm);
             if (norm == 0) return 0;
@@ -61,7 +69,7 @@ public static class SpectralNorm
             sigma = estimate;
         }
         v.CopyTo(start);
-        return sigma;
+        return sigma * scale;
     }
 
     /// <summary>

@@ -161,7 +161,7 @@ public class RecurrentJacobianTests
         AssertClose.Scalar(1.3, series.WeightNorm, 1e-6);
         Assert.Equal(1.0, series.Gamma);
         var stack = probe.CreateStack();
-        stack.Forward(probe.Inputs(40), new float[40 * 6], 40, 1);
+        stack.Forward(probe.Inputs(40), new float[40 * 6], 40, 1, probe.InitialState(stack));
         for (int k = 0; k < 40; k++)
         {
             Assert.True(series.JacobianNorm[k] <= series.Bound![k] * (1 + 1e-9), $"T = {k + 1}: {series.JacobianNorm[k]} > {series.Bound[k]}");
