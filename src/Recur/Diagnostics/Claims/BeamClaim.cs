@@ -15,7 +15,7 @@ public static class BeamClaim
     public static ClaimResult Check(ReproduceOptions options)
     {
         var (exhaustiveAgree, greedyAgree, trials) = Correctness(options.Quick ? 15 : 40);
-        int steps = options.Quick ? 16 : 32, fixedB = 8, fixedN = 4096, reps = options.Quick ? 2 : 7;
+        int steps = options.Quick ? 16 : 32, fixedB = 8, fixedN = 4096, reps = options.Quick ? 2 : 15;
         int[] ns = options.Quick ? [1024, 4096, 16384] : [4096, 16384, 65536, 262144];
         int[] bs = options.Quick ? [2, 4, 8, 16] : [2, 4, 8, 16, 32, 64];
         var byN = ns.Select(n => Run(fixedB, n, steps, reps)).ToArray();

@@ -16,7 +16,7 @@ public static class Measurements
     /// <paramref name="repetitions"/> measurements, each repeating the call until at least
     /// <paramref name="minSeconds"/> have passed (so short calls are not lost in timer resolution).
     /// </summary>
-    public static double BestSeconds(Action action, int repetitions = 5, double minSeconds = 0.004)
+    public static double BestSeconds(Action action, int repetitions = 5, double minSeconds = 0.01)
     {
         ArgumentNullException.ThrowIfNull(action);
         ArgumentOutOfRangeException.ThrowIfLessThan(repetitions, 1);

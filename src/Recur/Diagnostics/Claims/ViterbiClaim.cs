@@ -65,6 +65,7 @@ public static class ViterbiClaim
                     new ClaimSeries("probability space, float32", underflow.Steps, underflow.Float32),
                     new ClaimSeries("probability space, float64", underflow.Steps, underflow.Float64),
                     new ClaimSeries("log space (Viterbi)", underflow.LogSteps, underflow.LogSpace, SeriesStyle.Dashed),
+                    LastBeforeUnderflow(underflow),
                 ]),
             ],
         };
@@ -107,6 +108,20 @@ public static class ViterbiClaim
         var m = ClaimModels.RandomMarkov(new Rng(23), n, withEnd: false, sparsity: 0);
         var bytes = steps.Select(t => (double)Measurements.AllocatedBytes(() => Viterbi.Decode(m, new ViterbiOptions { MaxLength = t }))).ToArray();
         return new MemoryResult(n, steps, bytes, Measurements.LogLogFit(Array.ConvertAll(steps, t => (double)t), bytes).Slope);
+    }
+
+    // The last finite point of each probability-space curve (none when a curve never reaches 0).
+    private static ClaimSeries LastBeforeUnderflow(UnderflowResult u)
+    {
+        var x = new List<double>();
+        var y = new List<double>();
+        foreach (var (step, curve) in new[] { (u.Float32Step, u.Float32), (u.Float64Step, u.Float64) })
+            if (step >= 2)
+            {
+                x.Add(step - 1);
+                y.Add(curve[step - 2]);
+            }
+        return new ClaimSeries(Show.Text($"last step before 0: float32 t = {u.Float32Step - 1}, float64 t = {u.Float64Step - 1}"), [.. x], [.. y], SeriesStyle.Markers);
     }
 
     private sealed record UnderflowResult(int N, double[] Steps, double[] Float32, double[] Float64, int Float32Step, int Float64Step,
@@ -207,7 +222,7 @@ public static class ViterbiClaim
     // e: run time against N and T (N² stays below the size at which Viterbi splits work across threads).
     private static TimingResult Timing(ReproduceOptions options)
     {
-        int fixedT = options.Quick ? 64 : 256, fixedN = options.Quick ? 32 : 64, reps = options.Quick ? 2 : 7;
+        int fixedT = options.Quick ? 64 : 256, fixedN = options.Quick ? 32 : 64, reps = options.Quick ? 2 : 9;
         // Multiples of 64 (the kernel's column block), all below the size at which columns are split across threads.
         int[] ns = options.Quick ? [64, 128, 192] : [64, 128, 192, 256, 320];
         int[] ts = options.Quick ? [64, 128, 256, 512] : [256, 512, 1024, 2048, 4096];
