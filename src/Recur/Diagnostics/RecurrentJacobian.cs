@@ -130,32 +130,35 @@ public static class RecurrentJacobian
         }
     }
 
+    // Per-step scratch vectors of H values: on the stack up to this H, so a step allocates nothing.
+    private const int StackLimit = 256;
+
     // σ′ from the activation's output y (tanh: 1 − y², sigmoid: y(1 − y), ReLU: [y > 0]), through the layer's own backward kernel.
-    private static double[] Derivative(Activation activation, ReadOnlySpan<float> y)
+    private static void Derivative(Activation activation, ReadOnlySpan<float> y, Span<float> ones, Span<float> derivative)
     {
-        var ones = new float[y.Length];
-        Array.Fill(ones, 1f);
-        var d = new float[y.Length];
-        Activations.Backward(activation, y, ones, d);
-        return Array.ConvertAll(d, v => (double)v);
+        ones.Fill(1f);
+        Activations.Backward(activation, y, ones, derivative);
     }
 
     private static void ElmanStep(ElmanLayer layer, int t, int row, Span<double> jacobian)
     {
         int h = layer.HiddenSize;
         var w = layer.WeightHH.Value.Span;   // (H, H)
+        Span<float> ones = h <= StackLimit ? stackalloc float[h] : new float[h];
+        Span<float> d = h <= StackLimit ? stackalloc float[h] : new float[h];
         if (layer.Form == ElmanForm.Standard)
         {
-            // g_t = σ(a_t): σ′(a_t) from g_t itself.
-            var d = Derivative(layer.Activation, layer.Hidden(t).Slice(row * h, h));
-            AddScaledRows(w, 0, d, jacobian, h, 0);
+            // g_t = σ(a_t): σ′(a_t) from g_t itself; row i of W scaled by σ′(a_t)_i.
+            Derivative(layer.Activation, layer.Hidden(t).Slice(row * h, h), ones, d);
+            for (int i = 0; i < h; i++)
+                for (int k = 0; k < h; k++) jacobian[i * h + k] = d[i] * (double)w[i * h + k];
         }
         else
         {
             // h_t = W σ(h_{t−1}) + …: column k of W scaled by σ′(h_{t−1})_k, from σ(h_{t−1}).
-            var d = Derivative(layer.Activation, layer.Activated(t - 1).Slice(row * h, h));
+            Derivative(layer.Activation, layer.Activated(t - 1).Slice(row * h, h), ones, d);
             for (int i = 0; i < h; i++)
-                for (int k = 0; k < h; k++) jacobian[i * h + k] = w[i * h + k] * d[k];
+                for (int k = 0; k < h; k++) jacobian[i * h + k] = (double)w[i * h + k] * d[k];
         }
     }
 
@@ -166,9 +169,9 @@ public static class RecurrentJacobian
         var gates = layer.GateValues(t).Slice(row * 3 * h, 3 * h); // r, z, n
         var p = layer.RecurrentProjection(t).Slice(row * 3 * h, 3 * h);
         var hPrev = layer.Hidden(t - 1).Slice(row * h, h);
-        var throughZ = new double[h];
-        var throughN = new double[h];
-        var throughR = new double[h];
+        Span<double> throughZ = h <= StackLimit ? stackalloc double[h] : new double[h];
+        Span<double> throughN = h <= StackLimit ? stackalloc double[h] : new double[h];
+        Span<double> throughR = h <= StackLimit ? stackalloc double[h] : new double[h];
         for (int i = 0; i < h; i++)
         {
             double r = gates[i], z = gates[h + i], n = gates[2 * h + i];
@@ -190,10 +193,10 @@ public static class RecurrentJacobian
         var gates = layer.GateValues(t).Slice(row * 4 * h, 4 * h); // i, f, g, o
         var cPrev = layer.Cell(t - 1).Slice(row * h, h);
         var tau = layer.OutputTanh(t).Slice(row * h, h);
-        var di = new double[h];
-        var df = new double[h];
-        var dg = new double[h];
-        var doo = new double[h];
+        Span<double> di = h <= StackLimit ? stackalloc double[h] : new double[h];
+        Span<double> df = h <= StackLimit ? stackalloc double[h] : new double[h];
+        Span<double> dg = h <= StackLimit ? stackalloc double[h] : new double[h];
+        Span<double> doo = h <= StackLimit ? stackalloc double[h] : new double[h];
         for (int k = 0; k < h; k++)
         {
             double i = gates[k], f = gates[h + k], g = gates[2 * h + k];

@@ -46,6 +46,27 @@ public static class ClaimModels
         return new MarkovModel(new Vocabulary(tokens), 0, end, lp);
     }
 
+    /// <summary>
+    /// An order-<paramref name="order"/> modified Kneser-Ney model of a random little corpus
+    /// (4 … 13 sentences of 1 … 4 words from {a, b, c, d}), with KenLM's fallback discounts, since
+    /// such corpora rarely have the counts of counts the closed form needs (theory.md 2.2f).
+    /// </summary>
+    public static NGramModel RandomNGram(Rng rng, int order)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        string[] words = ["a", "b", "c", "d"];
+        var sentences = new List<string[]>();
+        int count = 4 + rng.NextInt(10);
+        for (int s = 0; s < count; s++)
+        {
+            var sentence = new string[1 + rng.NextInt(4)];
+            for (int i = 0; i < sentence.Length; i++) sentence[i] = words[rng.NextInt(words.Length)];
+            sentences.Add(sentence);
+        }
+        var options = new KneserNeyOptions { Order = order, DiscountFallback = KneserNeyDiscount.KenLmFallback };
+        return KneserNeyTrainer.Train(sentences, options).Model;
+    }
+
     /// <summary>The prefix tree of theory.md 2.4 (conditional log-probabilities; unlisted branches have probability 0).</summary>
     public static IReadOnlyList<TreeBranch> WorkedExampleBranches() =>
     [

@@ -33,8 +33,8 @@ public static class ExhaustiveClaim
         int fixedT = 3, fixedN = 4;
         int[] ns = options.Quick ? [8, 16, 32] : [16, 32, 64, 128, 256];
         int[] ts = options.Quick ? [4, 5, 6, 7] : [6, 7, 8, 9, 10, 11];
-        var timeByN = ns.Select(n => Time(n, fixedT, options)).ToArray();
-        var timeByT = ts.Select(t => Time(fixedN, t, options)).ToArray();
+        var timeByN = Measurements.Sweep(ns.Length, i => Time(ns[i], fixedT, options), options.Passes);
+        var timeByT = Measurements.Sweep(ts.Length, i => Time(fixedN, ts[i], options), options.Passes);
         var bytesByT = ts.Select(t => Allocated(fixedN, t)).ToArray();
         var nFit = Measurements.LogLogFit(ns.Select(n => (double)n).ToArray(), timeByN, last: 3);
         var tFit = Measurements.LinearFit(ts[^3..].Select(t => (double)t).ToArray(), timeByT[^3..].Select(t => Math.Log(t)).ToArray());
@@ -76,7 +76,7 @@ public static class ExhaustiveClaim
     {
         var m = ClaimModels.RandomMarkov(new Rng((ulong)(100 * n + t)), n, withEnd: false);
         var o = new ExhaustiveOptions { MaxLength = t, MaxSequences = long.MaxValue };
-        return Measurements.BestSeconds(() => Exhaustive.Search(m, o), options.Quick ? 2 : 9);
+        return Measurements.BestSeconds(() => Exhaustive.Search(m, o), options.Repetitions(5));
     }
 
     private static double Allocated(int n, int t)

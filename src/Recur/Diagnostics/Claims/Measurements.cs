@@ -12,15 +12,16 @@ namespace Recur.Diagnostics.Claims;
 public static class Measurements
 {
     /// <summary>
-    /// Seconds per call of <paramref name="action"/>: after one warm-up call, the smallest of
-    /// <paramref name="repetitions"/> measurements, each repeating the call until at least
-    /// <paramref name="minSeconds"/> have passed (so short calls are not lost in timer resolution).
+    /// Seconds per call of <paramref name="action"/>: after warming up for
+    /// <paramref name="warmupSeconds"/>, the smallest of <paramref name="repetitions"/>
+    /// measurements, each repeating the call until at least <paramref name="minSeconds"/> have
+    /// passed (so short calls are not lost in timer resolution).
     /// </summary>
-    public static double BestSeconds(Action action, int repetitions = 5, double minSeconds = 0.01)
+    public static double BestSeconds(Action action, int repetitions = 5, double minSeconds = 0.01, double warmupSeconds = 0.05)
     {
         ArgumentNullException.ThrowIfNull(action);
         ArgumentOutOfRangeException.ThrowIfLessThan(repetitions, 1);
-        action();
+        WarmUp(() => action(), warmupSeconds);
         double best = double.PositiveInfinity;
         for (int r = 0; r < repetitions; r++)
         {
@@ -39,14 +40,44 @@ public static class Measurements
         return best;
     }
 
-    /// <summary>The smallest of <paramref name="repetitions"/> values of <paramref name="measure"/> after one warm-up call (a time the callee measures itself).</summary>
-    public static double Best(Func<double> measure, int repetitions = 5)
+    /// <summary>The smallest of <paramref name="repetitions"/> values of <paramref name="measure"/> (a time the callee measures itself), after warming up as <see cref="BestSeconds"/> does.</summary>
+    public static double Best(Func<double> measure, int repetitions = 5, double warmupSeconds = 0.05)
     {
         ArgumentNullException.ThrowIfNull(measure);
-        measure();
+        WarmUp(() => measure(), warmupSeconds);
         double best = double.PositiveInfinity;
         for (int r = 0; r < repetitions; r++) best = Math.Min(best, measure());
         return best;
+    }
+
+    /// <summary>
+    /// Times the <paramref name="count"/> sizes of a sweep (<paramref name="measure"/>(i) returns
+    /// seconds) in <paramref name="passes"/> passes over the whole sweep, keeping each size's
+    /// smallest time. The runtime compiles a method's optimized code only after it has run a
+    /// while (tiered JIT), and sizes reach different code paths (vector tails, blocks), so in a
+    /// single pass the first size to reach a path is timed on unoptimized code and the fitted
+    /// slopes are wrong; a second pass times every size on optimized code.
+    /// </summary>
+    public static double[] Sweep(int count, Func<int, double> measure, int passes = 2)
+    {
+        ArgumentNullException.ThrowIfNull(measure);
+        var best = new double[count];
+        Array.Fill(best, double.PositiveInfinity);
+        for (int pass = 0; pass < passes; pass++)
+            for (int i = 0; i < count; i++) best[i] = Math.Min(best[i], measure(i));
+        return best;
+    }
+
+    // Calls at least twice, and until the time has passed.
+    private static void WarmUp(Action action, double seconds)
+    {
+        long start = Stopwatch.GetTimestamp();
+        int calls = 0;
+        while (calls < 2 || Stopwatch.GetElapsedTime(start).TotalSeconds < seconds)
+        {
+            action();
+            calls++;
+        }
     }
 
     /// <summary>Bytes allocated on this thread while <paramref name="action"/> runs (a warm-up call first, so that one-time JIT and static allocations are not counted).</summary>

@@ -193,20 +193,11 @@ public static class ViterbiClaim
     private static (int Agree, int Trials, long MaxContexts) HigherOrder(int trials)
     {
         var rng = new Rng(25);
-        string[] words = ["a", "b", "c", "d"];
         int agree = 0;
         long contexts = 0;
         for (int trial = 0; trial < trials; trial++)
         {
-            var sentences = new List<string[]>();
-            int count = 6 + rng.NextInt(10);
-            for (int s = 0; s < count; s++)
-            {
-                var sentence = new string[1 + rng.NextInt(5)];
-                for (int i = 0; i < sentence.Length; i++) sentence[i] = words[rng.NextInt(words.Length)];
-                sentences.Add(sentence);
-            }
-            var model = KneserNeyTrainer.Train(sentences, new KneserNeyOptions { Order = 3, DiscountFallback = KneserNeyDiscount.KenLmFallback }).Model;
+            var model = ClaimModels.RandomNGram(rng, order: 3);
             int t = 2 + rng.NextInt(4);
             var exhaustive = Exhaustive.Search(model, new ExhaustiveOptions { MaxLength = t }).Best;
             var viterbi = Viterbi.Decode(model, new ViterbiOptions { MaxLength = t });
@@ -222,7 +213,7 @@ public static class ViterbiClaim
     // e: run time against N and T (N² stays below the size at which Viterbi splits work across threads).
     private static TimingResult Timing(ReproduceOptions options)
     {
-        int fixedT = options.Quick ? 64 : 256, fixedN = options.Quick ? 32 : 64, reps = options.Quick ? 2 : 9;
+        int fixedT = options.Quick ? 64 : 256, fixedN = options.Quick ? 32 : 64, reps = options.Repetitions(5);
         // Multiples of 64 (the kernel's column block), all below the size at which columns are split across threads.
         int[] ns = options.Quick ? [64, 128, 192] : [64, 128, 192, 256, 320];
         int[] ts = options.Quick ? [64, 128, 256, 512] : [256, 512, 1024, 2048, 4096];
@@ -234,8 +225,8 @@ public static class ViterbiClaim
         }
         var xn = ns.Select(n => (double)n).ToArray();
         var xt = ts.Select(t => (double)t).ToArray();
-        var byN = ns.Select(n => Time(n, fixedT)).ToArray();
-        var byT = ts.Select(t => Time(fixedN, t)).ToArray();
+        var byN = Measurements.Sweep(ns.Length, i => Time(ns[i], fixedT), options.Passes);
+        var byT = Measurements.Sweep(ts.Length, i => Time(fixedN, ts[i]), options.Passes);
         return new TimingResult(fixedT, fixedN, xn, byN, Measurements.LogLogFit(xn, byN, last: 3), xt, byT, Measurements.LogLogFit(xt, byT, last: 3));
     }
 }
