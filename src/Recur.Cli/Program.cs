@@ -40,6 +40,8 @@ public static class Program
         root.Subcommands.Add(Commands.NGramCommand.Create());
         root.Subcommands.Add(Commands.DecodeCommand.Create());
         root.Subcommands.Add(Commands.TagCommand.Create());
+        root.Subcommands.Add(Commands.DiagnoseCommand.Create());
+        root.Subcommands.Add(Commands.ReproduceCommand.Create());
         return root;
     }
 

@@ -8,8 +8,8 @@ namespace Recur.Cli.Plots;
 /// </summary>
 internal static class LinePlot
 {
-    /// <summary>One named line.</summary>
-    internal sealed record Series(string Label, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Markers = false);
+    /// <summary>One named line; dashed for bounds, fits and references.</summary>
+    internal sealed record Series(string Label, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Markers = false, bool Dashed = false);
 
     /// <summary>A horizontal reference line (e.g. the entropy floor).</summary>
     internal sealed record Level(string Label, double Y);
@@ -27,6 +27,7 @@ internal static class LinePlot
             scatter.LegendText = s.Label;
             scatter.MarkerSize = s.Markers ? 5 : 0;
             scatter.LineWidth = 2;
+            if (s.Dashed) scatter.LinePattern = LinePattern.Dashed;
         }
         foreach (var level in levels ?? [])
         {

@@ -197,6 +197,21 @@ public static class Checkpoint
         return (model, config);
     }
 
+    /// <summary>
+    /// The training and validation data of the run that wrote a checkpoint: its corpus read
+    /// again (or the built-in corpus regenerated) with the checkpoint's tokenizer kind. Throws
+    /// <see cref="InputException"/> when the corpus has changed since (its vocabulary differs).
+    /// </summary>
+    public static TrainingData LoadData(CheckpointConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var kind = config.Tokenizer.Kind;
+        var data = config.Corpus == BuiltInCorpus.Name ? TrainingData.BuiltIn(kind) : TrainingData.FromFile(config.Corpus, kind);
+        if (!data.Tokenizer.Vocabulary.Tokens.SequenceEqual(config.Tokenizer.Vocabulary.Tokens))
+            throw new InputException(config.Corpus, "has changed since the checkpoint was written (its vocabulary differs); use the original corpus");
+        return data;
+    }
+
     private static T Get<T>(JsonObject o, string key, string path)
     {
         var node = o[key] ?? throw new InputException(path, $"\"{key}\" is missing");

@@ -61,9 +61,7 @@ public sealed class Trainer
         var (model, config) = Checkpoint.LoadModel(folder);
         var options = steps is { } s ? config.Training with { Steps = s } : config.Training;
         if (options.Steps <= config.Step) throw new InputException("--steps", $"the checkpoint in {folder} has already done {config.Step} steps; give --steps larger than that to train on");
-        var data = config.Corpus == BuiltInCorpus.Name ? TrainingData.BuiltIn(config.Tokenizer.Kind) : TrainingData.FromFile(config.Corpus, config.Tokenizer.Kind);
-        if (!data.Tokenizer.Vocabulary.Tokens.SequenceEqual(config.Tokenizer.Vocabulary.Tokens))
-            throw new InputException(config.Corpus, "has changed since the checkpoint was written (its vocabulary differs); resume with the original corpus");
+        var data = Checkpoint.LoadData(config);
         model.Training = true;
         var trainer = new Trainer(model, data, options, folder, observer);
         trainer.LoadState(Path.Combine(folder, Checkpoint.OptimizerFile), config.Step);

@@ -1,4 +1,5 @@
 using Recur.Decoding;
+using Recur.Diagnostics.Claims;
 using Recur.LanguageModels;
 using Recur.Tensors;
 using Recur.Tests.Support;
@@ -8,23 +9,7 @@ namespace Recur.Tests.Decoding;
 /// <summary>Decoders over trained n-gram models (theory.md 2.2f) against exhaustive search.</summary>
 public class NGramDecodingTests
 {
-    private static readonly string[] Words = ["a", "b", "c", "d"];
-
-    // A modified Kneser-Ney model of a random little corpus (with KenLM's fallback discounts,
-    // since such corpora rarely have the counts of counts the closed form needs).
-    private static NGramModel RandomModel(Rng rng, int order)
-    {
-        var sentences = new List<string[]>();
-        int count = 4 + rng.NextInt(10);
-        for (int s = 0; s < count; s++)
-        {
-            var words = new string[1 + rng.NextInt(4)];
-            for (int i = 0; i < words.Length; i++) words[i] = Words[rng.NextInt(Words.Length)];
-            sentences.Add(words);
-        }
-        var options = new KneserNeyOptions { Order = order, DiscountFallback = KneserNeyDiscount.KenLmFallback };
-        return KneserNeyTrainer.Train(sentences, options).Model;
-    }
+    private static NGramModel RandomModel(Rng rng, int order) => ClaimModels.RandomNGram(rng, order);
 
     [Fact]
     public void ExactSearch_RandomNGramModels_EqualsExhaustive()

@@ -1,4 +1,4 @@
-using Recur.Kernels;
+using Recur.Diagnostics.Claims;
 using Recur.Optim;
 using Recur.Tensors;
 using Recur.Tests.Support;
@@ -89,42 +89,18 @@ public class AdamTests(ITestOutputHelper output)
     [Fact]
     public void Theory33_TwoGroups_AdamL2ShrinksSmallGradientGroupAdamWShrinksBothEqually()
     {
-        const int n = 64, steps = 2000;
-        const double lr = 1e-3, lambda = 0.1;
-        var init = new float[n];
-        new Rng(33).FillNormal(init, 0, 1);
-        (double Small, double Large) Run(Regularization regularization)
-        {
-            var small = new Parameter("small", new Shape(n), ParameterKind.Weight);
-            var large = new Parameter("large", new Shape(n), ParameterKind.Weight);
-            var store = new ParameterStore([small, large]);
-            init.CopyTo(small.Value.Span);
-            init.CopyTo(large.Value.Span);
-            var adam = new Adam(store, new AdamOptions { LearningRate = lr, Regularization = regularization });
-            var noise = new Rng(34);
-            var xi = new float[n];
-            for (int t = 0; t < steps; t++)
-            {
-                noise.FillNormal(xi, 0, 1);
-                for (int i = 0; i < n; i++)
-                {
-                    small.Grad[i] = 1e-3f * xi[i];
-                    large.Grad[i] = xi[i];
-                }
-                adam.Step();
-            }
-            double norm0 = Reductions.Norm(init);
-            return (Reductions.Norm(small.Value.Span) / norm0, Reductions.Norm(large.Value.Span) / norm0);
-        }
-
-        var l2 = Run(new Regularization.L2(lambda / 2));
-        var adamW = Run(new Regularization.DecoupledWeightDecay(lambda));
+        const int steps = 2000;
+        const double lambda = 0.1;
+        double[] scales = [1e-3, 1];
+        var l2 = RegularizationClaims.RunAdamGroups(new Regularization.L2(lambda / 2), scales, steps);
+        var adamW = RegularizationClaims.RunAdamGroups(new Regularization.DecoupledWeightDecay(lambda), scales, steps);
         output.WriteLine($"|θ_T|/|θ_0|   small-gradient group   large-gradient group");
-        output.WriteLine($"Adam + L2     {l2.Small,20:F4}   {l2.Large,20:F4}");
-        output.WriteLine($"AdamW         {adamW.Small,20:F4}   {adamW.Large,20:F4}");
+        output.WriteLine($"Adam + L2     {l2.Final(0),20:F4}   {l2.Final(1),20:F4}");
+        output.WriteLine($"AdamW         {adamW.Final(0),20:F4}   {adamW.Final(1),20:F4}");
 
-        Assert.True(l2.Small < 0.25 * l2.Large, $"Adam+L2: small group {l2.Small:F4} should shrink far faster than large {l2.Large:F4}");
-        Assert.True(Math.Abs(adamW.Small / adamW.Large - 1) < 0.01, $"AdamW: groups shrink at different rates ({adamW.Small:F4} vs {adamW.Large:F4})");
-        Assert.True(adamW.Large < 0.9, $"AdamW barely decayed ({adamW.Large:F4})");
+        Assert.True(l2.Final(0) < 0.25 * l2.Final(1), $"Adam+L2: small group {l2.Final(0):F4} should shrink far faster than large {l2.Final(1):F4}");
+        Assert.True(Math.Abs(adamW.Final(0) / adamW.Final(1) - 1) < 0.01, $"AdamW: groups shrink at different rates ({adamW.Final(0):F4} vs {adamW.Final(1):F4})");
+        Assert.True(adamW.Final(1) < 0.9, $"AdamW barely decayed ({adamW.Final(1):F4})");
+        Assert.All(l2.Decay, d => Assert.Equal(steps + 1, d.Length));
     }
 }

@@ -18,24 +18,8 @@ internal static class Oracle
     /// <paramref name="maxLength"/> tokens), summed left to right; −∞ when it is not complete or
     /// puts the end token before <paramref name="minLength"/> tokens.
     /// </summary>
-    public static double LogProb(ILanguageModel model, int[] tokens, int maxLength, int minLength = 0)
-    {
-        int n = model.Vocabulary.Count, end = model.EndToken;
-        if (tokens.Length == 0 || tokens.Length > maxLength) return double.NegativeInfinity;
-        var state = model.CreateState(1);
-        var dist = new float[n];
-        model.Step(state, [model.BeginToken], dist);
-        double sum = 0;
-        for (int i = 0; i < tokens.Length; i++)
-        {
-            int w = tokens[i];
-            bool isEnd = w == end;
-            if ((isEnd && i < minLength) || (isEnd && i != tokens.Length - 1)) return double.NegativeInfinity;
-            sum += dist[w];
-            if (i + 1 < tokens.Length) model.Step(state, [w], dist);
-        }
-        return tokens[^1] == end || tokens.Length == maxLength ? sum : double.NegativeInfinity;
-    }
+    public static double LogProb(ILanguageModel model, int[] tokens, int maxLength, int minLength = 0) =>
+        SequenceScore.LogProbability(model, tokens, maxLength, minLength);
 
     /// <summary>The same tokens and the same log-probability, bit for bit.</summary>
     public static void AssertIdentical(DecodedSequence expected, DecodedSequence actual, string what)

@@ -8,9 +8,12 @@ namespace Recur.Tests.Support;
 internal static class SharedData
 {
     /// <summary>The full path of ../shared/data/<paramref name="relative"/>, or null when absent.</summary>
-    public static string? Find(string relative)
+    public static string? Find(string relative) => FindShared(Path.Combine("data", relative));
+
+    /// <summary>The full path of ../shared/<paramref name="relative"/> (e.g. docs/theory.md), or null when absent.</summary>
+    public static string? FindShared(string relative)
     {
-        string path = Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "data", relative));
+        string path = Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", relative));
         return File.Exists(path) || Directory.Exists(path) ? path : null;
     }
 
@@ -30,5 +33,15 @@ internal sealed class SharedDataFactAttribute : FactAttribute
     {
         if (SharedData.Find(relative) is null)
             Skip = $"needs ../shared/data/{relative} beside the repository root (not present in this checkout)";
+    }
+}
+
+/// <summary>A fact that is skipped, saying why, when ../shared/<c>relative</c> (e.g. docs/theory.md) is absent.</summary>
+internal sealed class SharedFileFactAttribute : FactAttribute
+{
+    public SharedFileFactAttribute(string relative)
+    {
+        if (SharedData.FindShared(relative) is null)
+            Skip = $"needs ../shared/{relative} beside the repository root (not present in this checkout)";
     }
 }

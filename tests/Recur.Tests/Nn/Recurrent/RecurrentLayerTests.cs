@@ -1,3 +1,4 @@
+using Recur.Diagnostics.Claims;
 using Recur.Kernels;
 using Recur.Nn.Recurrent;
 using Recur.Tensors;
@@ -16,33 +17,17 @@ public class RecurrentLayerTests
     {
         // theory.md 1.1: with g_0 = σ(h_0), g_t = σ(W g_{t−1} + U x_t + b) and
         // h_t = W σ(h_{t−1}) + U x_t + b satisfy g_t = σ(h_t) for every t.
-        const int steps = 150, batch = 2, input = 3, hidden = 5;
-        var options = new RecurrentOptions(CellKind.Rnn, input, hidden) { Activation = activation };
-        var standard = new RecurrentStack(options, new Rng(12));
-        var pre = new RecurrentStack(options with { Form = ElmanForm.PreActivation }, new Rng(12));
-        var rng = new Rng(13);
-        float[] x = Data.Uniform(rng, steps * batch * input);
-        var h0 = pre.CreateState(batch);
-        rng.FillUniform(h0.Hidden.Span, -2, 2);
-        var g0 = standard.CreateState(batch);
-        Activations.Forward(activation, h0.Hidden.Span, g0.Hidden.Span);
-        var output = new float[steps * batch * hidden];
-        standard.Forward(x, output, steps, batch, g0);
-        pre.Forward(x, output, steps, batch, h0);
-
-        var g = (ElmanLayer)standard.Layers[0];
-        var h = (ElmanLayer)pre.Layers[0];
-        var sigmaH = new float[batch * hidden];
-        double worst = 0;
+        const int steps = 150;
+        var run = RecurrentClaims.RunElmanForms(activation, steps);
+        var sigmaH = new float[run.PreActivation.Batch * run.PreActivation.HiddenSize];
         for (int t = 0; t <= steps; t++)
         {
-            Activations.Forward(activation, h.Hidden(t), sigmaH);
-            Assert.Equal(sigmaH, h.Activated(t).ToArray());
-            var gt = g.Hidden(t);
-            for (int i = 0; i < sigmaH.Length; i++) worst = Math.Max(worst, Math.Abs(gt[i] - sigmaH[i]) / Math.Max(1, Math.Abs(sigmaH[i])));
+            // The pre-activation layer's cached σ(h_t) is σ applied to its state.
+            Activations.Forward(activation, run.PreActivation.Hidden(t), sigmaH);
+            Assert.Equal(sigmaH, run.PreActivation.Activated(t).ToArray());
         }
-        Assert.True(worst <= 1e-6, $"max |g_t − σ(h_t)| = {worst}");
-        Assert.Contains(g.Hidden(steps).ToArray(), v => v != 0f);
+        Assert.True(run.WorstGap <= 1e-6, $"max |g_t − σ(h_t)| = {run.WorstGap}");
+        Assert.Contains(run.Standard.Hidden(steps).ToArray(), v => v != 0f);
     }
 
     [Fact]
