@@ -53,7 +53,7 @@ internal static unsafe class GemmBlocked
     /// C[m0..m1, n0..n1) ← α·op(A)·op(B) + β·C for that block of C, single-threaded.
     /// op(A) is M×K: A is row-major M×K (lda) or, when transA, K×M. op(B) is K×N: B is K×N
     /// (ldb) or, when transB, N×K — or, when <paramref name="prepacked"/> is not null, all of
-    /// op(B) already packed by <see cref="PackB"/> with kc = K (then b is not read).
+    /// op(B) already packed by <see cref="GemmPacking.PackB"/> with kc = K (then b is not read).
     /// </summary>
     internal static void Run(
         float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* prepacked, float* c, nint ldc,
@@ -66,7 +66,8 @@ internal static unsafe class GemmBlocked
         // re-read of it from L2/L3. Instead the first tile of each panel reads B in place and
         // copies the sliver into a small L1-resident buffer as it goes; the panel's other
         // tiles read that copy. Ragged last panels are packed up front as usual.
-        bool bInPlace = prepacked is null && !transB && m1 - m0 <= MC && ks.Kernel != MicroKernel.Scalar4x8;
+        bool vector = ks.Kernel != MicroKernel.Scalar4x8;
+        bool bInPlace = prepacked is null && !transB && m1 - m0 <= MC && vector;
         for (int jc = n0; jc < n1; jc += NC)
         {
             int nc = Math.Min(NC, n1 - jc);
@@ -74,18 +75,18 @@ internal static unsafe class GemmBlocked
             {
                 int kc = Math.Min(KC, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f;
-                if (prepacked is null && !bInPlace) PackB(b, ldb, transB, pc, jc, kc, nc, nr, packB);
+                if (prepacked is null && !bInPlace) GemmPacking.PackB(b, ldb, transB, pc, jc, kc, nc, nr, vector, packB);
                 for (int ic = m0; ic < m1; ic += MC)
                 {
                     int mc = Math.Min(MC, m1 - ic);
-                    PackA(a, lda, transA, ic, pc, mc, kc, mr, packA);
+                    GemmPacking.PackA(a, lda, transA, ic, pc, mc, kc, mr, vector, packA);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int nb = Math.Min(nr, nc - jr);
                         bool packAsWeGo = bInPlace && nb == nr;
                         float* bp = prepacked is not null ? prepacked + (nint)(jc + jr) * k + (nint)pc * nr
                             : bInPlace ? packB : packB + (nint)jr * kc;
-                        if (bInPlace && !packAsWeGo) PackB(b, ldb, transB, pc, jc + jr, kc, nb, nr, bp);
+                        if (bInPlace && !packAsWeGo) GemmPacking.PackB(b, ldb, transB, pc, jc + jr, kc, nb, nr, vector, bp);
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int mb = Math.Min(mr, mc - ir);
@@ -166,82 +167,6 @@ internal static unsafe class GemmBlocked
                 for (int q = 0; q < nb; q++) cr[q] = tr[q];
             else
                 for (int q = 0; q < nb; q++) cr[q] = MathF.FusedMultiplyAdd(beta, cr[q], tr[q]);
-        }
-    }
-
-    /// <summary>
-    /// Packs op(A)[ic..ic+mc, pc..pc+kc) into ⌈mc/MR⌉ panels; panel i holds, for each k step,
-    /// the MR values of rows i·MR.. (zero past mc).
-    /// </summary>
-    private static void PackA(float* a, nint lda, bool transA, int ic, int pc, int mc, int kc, int mr, float* dst)
-    {
-        if (transA)
-        {
-            // op(A)(i, p) = a[p·lda + i]: each k step is one contiguous run across all panels.
-            // Reading it in one sweep keeps the reads sequential; walking panel by panel
-            // instead would visit kc rows a whole leading dimension apart for every panel.
-            for (int p = 0; p < kc; p++)
-                Scatter(a + (pc + p) * lda + ic, mc, mr, dst + p * mr, (nint)mr * kc);
-            return;
-        }
-        for (int ir = 0; ir < mc; ir += mr)
-        {
-            int mb = Math.Min(mr, mc - ir);
-            float* panel = dst + (nint)ir * kc;
-            // op(A)(i, p) = a[i·lda + p]: read each row contiguously, write with stride MR.
-            for (int r = 0; r < mb; r++)
-            {
-                float* src = a + (ic + ir + r) * lda + pc;
-                float* d = panel + r;
-                for (int p = 0; p < kc; p++) d[p * mr] = src[p];
-            }
-            for (int r = mb; r < mr; r++)
-                for (int p = 0; p < kc; p++) panel[p * mr + r] = 0f;
-        }
-    }
-
-    /// <summary>
-    /// Packs op(B)[pc..pc+kc, jc..jc+nc) into ⌈nc/NR⌉ panels; panel j holds, for each k step,
-    /// the NR values of columns j·NR.. (zero past nc).
-    /// </summary>
-    internal static void PackB(float* b, nint ldb, bool transB, int pc, int jc, int kc, int nc, int nr, float* dst)
-    {
-        if (!transB)
-        {
-            // op(B)(p, j) = b[p·ldb + j]: each k step is one contiguous run across all panels.
-            for (int p = 0; p < kc; p++)
-                Scatter(b + (pc + p) * ldb + jc, nc, nr, dst + p * nr, (nint)nr * kc);
-            return;
-        }
-        for (int jr = 0; jr < nc; jr += nr)
-        {
-            int nb = Math.Min(nr, nc - jr);
-            float* panel = dst + (nint)jr * kc;
-            // op(B)(p, j) = b[j·ldb + p]: read each column of op(B) contiguously.
-            for (int q = 0; q < nb; q++)
-            {
-                float* src = b + (jc + jr + q) * ldb + pc;
-                float* d = panel + q;
-                for (int p = 0; p < kc; p++) d[p * nr] = src[p];
-            }
-            for (int q = nb; q < nr; q++)
-                for (int p = 0; p < kc; p++) panel[p * nr + q] = 0f;
-        }
-    }
-
-    /// <summary>
-    /// Copies a run of <paramref name="count"/> values into consecutive panels of width
-    /// <paramref name="width"/>, <paramref name="panelStride"/> floats apart, zero-padding the last.
-    /// </summary>
-    private static void Scatter(float* src, int count, int width, float* dst, nint panelStride)
-    {
-        for (int start = 0; start < count; start += width, dst += panelStride)
-        {
-            int n = Math.Min(width, count - start);
-            int q = 0;
-            for (; q + 4 <= n; q += 4) Vector128.Store(Vector128.Load(src + start + q), dst + q);
-            for (; q < n; q++) dst[q] = src[start + q];
-            for (; q < width; q++) dst[q] = 0f;
         }
     }
 

@@ -43,7 +43,7 @@ public sealed unsafe class PackedMatrix
         if (rows == 0 || columns == 0) return;
         fixed (float* src = b)
         {
-            GemmBlocked.PackB(src, transpose ? rows : columns, transpose, 0, 0, rows, columns, nr, Pointer);
+            GemmPacking.PackB(src, transpose ? rows : columns, transpose, 0, 0, rows, columns, nr, Level != SimdLevel.Scalar, Pointer);
         }
     }
 }

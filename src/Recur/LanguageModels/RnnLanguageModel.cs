@@ -32,6 +32,7 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
     private float[] _embedded = [], _hidden = [], _dropped = [], _dHidden = [], _dEmbedded = [];
     private Tensor? _headInput, _embeddingGrad;
     private int _steps, _batch;
+    private bool _tokenInput;   // the last Forward fed the ids straight to the first layer (see UsesTokenInput)
     private int[] _primer = [];
     private RecurrentState? _primed;   // (L, 1, H) the state after reading the primer, computed once per evaluation phase
     private readonly PackedMatrix _packedHead = new();   // head.weightᵀ (H × V) for decoding steps of more than four rows
@@ -131,10 +132,18 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
         int n = steps * batch;
         if (inputs.Length != n || targets.Length != n) throw new ArgumentException($"inputs and targets need T·B = {n} tokens.");
         EnsureBuffers(steps, batch);
-        var x = Embedding.Forward(inputs).Span;                         // (T·B, E)
-        _inputDropout.Forward(x, _embedded.AsSpan(0, n * Options.Embedding));
         var h = _hidden.AsSpan(0, n * Options.Hidden);                  // (T, B, H)
-        Rnn.Forward(_embedded.AsSpan(0, n * Options.Embedding), h, steps, batch, state, state);
+        _tokenInput = UsesTokenInput(n);
+        if (_tokenInput)
+        {
+            Rnn.ForwardTokens(inputs, Embedding.Weight, h, steps, batch, state, state);
+        }
+        else
+        {
+            var x = Embedding.Forward(inputs).Span;                     // (T·B, E)
+            _inputDropout.Forward(x, _embedded.AsSpan(0, n * Options.Embedding));
+            Rnn.Forward(_embedded.AsSpan(0, n * Options.Embedding), h, steps, batch, state, state);
+        }
         _outputDropout.Forward(h, _dropped.AsSpan(0, n * Options.Hidden));
         var logits = Head.Forward(_headInput!);                          // (T·B, V)
         return _loss.Forward(logits, targets);
@@ -148,12 +157,31 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
         var dDropped = Head.Backward(dLogits).Span;                     // (T·B, H)
         var dHidden = _dHidden.AsSpan(0, n * Options.Hidden);
         _outputDropout.Backward(dDropped, dHidden);
+        if (_tokenInput)
+        {
+            Rnn.Backward(dHidden, default);   // the first layer adds ∂L/∂embedding itself
+            return;
+        }
         var dEmbedded = _dEmbedded.AsSpan(0, n * Options.Embedding);
         Rnn.Backward(dHidden, dEmbedded);
         var dx = _embeddingGrad!.Span;
         _inputDropout.Backward(dEmbedded, dx);
         Embedding.Backward(_embeddingGrad);
     }
+
+    /// <summary>
+    /// Whether Forward hands the token ids to the first recurrent layer, which then projects the
+    /// V rows of the embedding table once instead of the T·B looked-up rows (an exact rewrite;
+    /// see RecurrentLayer.InputProjection.cs): when no input dropout sits between the lookup and the
+    /// layer (evaluation mode or p = 0), the input projection is not layer-normalized, and the
+    /// positions outnumber the vocabulary at least twice, so the V-row products cost at most
+    /// half the T·B-row ones they replace.
+    /// </summary>
+    private bool UsesTokenInput(int positions) =>
+        TokenInput && !(Training && Options.Dropout > 0f) && !Options.LayerNorm && 2L * Vocabulary.Count <= positions;
+
+    /// <summary>Allows the token-input path (<see cref="UsesTokenInput"/>); tests turn it off to compare both paths.</summary>
+    internal bool TokenInput { get; set; } = true;
 
     private void EnsureBuffers(int steps, int batch)
     {

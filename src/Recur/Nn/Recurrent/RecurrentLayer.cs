@@ -33,21 +33,15 @@ namespace Recur.Nn.Recurrent;
 /// and the subclasses' accessors) until the next Forward or Step.
 /// </para>
 /// </summary>
-public abstract class RecurrentLayer : Module
+public abstract partial class RecurrentLayer : Module
 {
     private readonly List<Parameter> _parameters = [];
-    private float[] _input = [];          // (T, B, I) copy of the input, for ∂W_ih
-    private float[] _inputHat = [];       // LN: (T, B, GH) normalized input projection
-    private float[] _inputRstd = [];      // LN: (T, B)
     private float[] _recurrentHat = [];   // LN: (T, B, GH) normalized recurrent projection
     private float[] _recurrentRstd = [];  // LN: (T, B)
     private float[] _dRecurrentRaw = [];  // LN: (T, B, GH) ∂L/∂(h_{t−1}·W_hhᵀ) before normalization
-    private float[] _bias = [];           // (GH) b_ih + b_hh, or b_ih alone when the cell keeps b_hh apart
     private readonly PackedMatrix _packedHH = new();     // W_hhᵀ (H × GH) packed once per Forward for the per-step products
     private readonly PackedMatrix _packedHHBack = new(); // W_hh (GH × H) packed once per Backward
-    private float[] _dWeightIHT = [];     // (I, GH) ∂W_ihᵀ of one Backward, added into ∂W_ih
     private bool _packedSteps;            // whether this pass's steps multiply by the packed W_hh
-    private readonly PackedMatrix _decodeIH = new();     // W_ihᵀ packed for single decoding steps in evaluation mode
     private bool _decodePacked;                          // _packedHH and _decodeIH hold the current weights for decoding
     private float[] _dh = [];             // (B, H) ∂L/∂h_t during Backward
     private float[] _dhPrev = [];         // (B, H) ∂L/∂h_{t−1} during Backward
@@ -177,8 +171,7 @@ public abstract class RecurrentLayer : Module
         BackwardCore(dOutput, dInput, dhN, dcN, dh0, dc0);
     }
 
-    /// <summary>Grows the caches for (T, B) and returns the (T, B, I) input cache to be filled.</summary>
-    internal Span<float> PrepareInput(int steps, int batch)
+    private void PrepareCaches(int steps, int batch)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
@@ -186,7 +179,6 @@ public abstract class RecurrentLayer : Module
         Steps = steps;
         Batch = batch;
         EnsureCaches(steps, batch);
-        return _input.AsSpan(0, steps * batch * InputSize);
     }
 
     /// <summary>
@@ -213,24 +205,7 @@ public abstract class RecurrentLayer : Module
         {
             _decodePacked = false;
         }
-        var pre = Pre.AsSpan(0, rows * gh);                    // (T, B, GH)
-        var x = _input.AsSpan(0, rows * InputSize);            // (T, B, I)
-        var bias = _bias.AsSpan(0, gh);
-        BiasIH.Value.Span.CopyTo(bias);
-        if (FoldsRecurrentBias) Elementwise.AddTo(BiasHH.Value.Span, bias);
-        if (IsLayerNormalized)
-        {
-            var hat = _inputHat.AsSpan(0, rows * gh);
-            Gemm.Multiply(x, WeightIH.Value.Span, hat, rows, gh, InputSize, transposeB: true);
-            RowLayerNorm.Forward(hat, InputNormGain!.Value.Span, InputNormShift!.Value.Span, hat, _inputRstd.AsSpan(0, rows), pre, rows, accumulate: false);
-            Elementwise.AddRowVector(bias, pre);
-        }
-        else
-        {
-            for (int r = 0; r < rows; r++) bias.CopyTo(pre.Slice(r * gh, gh));
-            if (decoding) Gemm.Multiply(x, _decodeIH, pre, rows, beta: 1f);
-            else Gemm.Multiply(x, WeightIH.Value.Span, pre, rows, gh, InputSize, transposeB: true, beta: 1f);
-        }
+        ProjectInputs(decoding);
         // Every step multiplies by the same W_hhᵀ: pack it into the GEMM's panel layout once
         // here instead of once per step. Few rows (decoding) take Gemm's dot-product path,
         // which reads W_hh as it is and gains nothing from packing, and a single step
@@ -256,6 +231,8 @@ public abstract class RecurrentLayer : Module
     internal void BackwardCore(ReadOnlySpan<float> dOutput, Span<float> dInput,
         ReadOnlySpan<float> dhN, ReadOnlySpan<float> dcN, Span<float> dh0, Span<float> dc0)
     {
+        if (_table is not null && !dInput.IsEmpty)
+            throw new InvalidOperationException("The last Forward read token ids: their gradient goes to the embedding table, not to dInput.");
         int bh = Batch * HiddenSize;
         var dh = _dh.AsSpan(0, bh);          // (B, H) ∂L/∂h_t
         var dhPrev = _dhPrev.AsSpan(0, bh);  // (B, H) ∂L/∂h_{t−1}
@@ -286,24 +263,7 @@ public abstract class RecurrentLayer : Module
         Elementwise.AddColumnSums(dRecurrent, BiasHH.Grad.Span);
         ReadOnlySpan<float> dRaw = IsLayerNormalized ? _dRecurrentRaw.AsSpan(0, rows * gh) : dRecurrent;
         Gemm.Multiply(dRaw, RecurrentInputs(rows), WeightHH.Grad.Span, gh, HiddenSize, rows, transposeA: true, beta: 1f);
-        var dPre = DPre.AsSpan(0, rows * gh);         // (T, B, GH)
-        Elementwise.AddColumnSums(dPre, BiasIH.Grad.Span);
-        if (IsLayerNormalized)
-            RowLayerNorm.Backward(dPre, _inputHat.AsSpan(0, rows * gh), _inputRstd.AsSpan(0, rows), InputNormGain!.Value.Span,
-                InputNormGain.Grad.Span, InputNormShift!.Grad.Span, dPre, rows);
-        var x = _input.AsSpan(0, rows * InputSize);  // (T, B, I)
-        if (InputSize < gh)
-        {
-            // ∂W_ihᵀ = xᵀ·dPre has the long side as columns, the shape Gemm runs fastest.
-            var dT = _dWeightIHT.AsSpan(0, InputSize * gh);
-            Gemm.Multiply(x, dPre, dT, InputSize, gh, rows, transposeA: true);
-            Transpose.AddTo(dT, WeightIH.Grad.Span, InputSize, gh);
-        }
-        else
-        {
-            Gemm.Multiply(dPre, x, WeightIH.Grad.Span, gh, InputSize, rows, transposeA: true, beta: 1f);
-        }
-        if (!dInput.IsEmpty) Gemm.Multiply(dPre, WeightIH.Value.Span, dInput, rows, InputSize, gh);
+        AccumulateInputGradients(dInput);
     }
 
     /// <summary>dest (B, GH) += LN?(rin·W_hhᵀ) for step t; rin is (B, H).</summary>
@@ -359,17 +319,13 @@ public abstract class RecurrentLayer : Module
     private protected virtual void EnsureCaches(int steps, int batch)
     {
         long rows = (long)steps * batch, gh = GateWidth;
-        Grow(ref _input, rows * InputSize);
+        EnsureInputCaches(rows);
         Grow(ref Pre, rows * gh);
         Grow(ref DPre, rows * gh);
         Grow(ref States, (rows + batch) * HiddenSize);
-        Grow(ref _bias, gh);
-        if (InputSize < gh) Grow(ref _dWeightIHT, gh * InputSize);
         Grow(ref _dh, (long)batch * HiddenSize);
         Grow(ref _dhPrev, (long)batch * HiddenSize);
         if (!IsLayerNormalized) return;
-        Grow(ref _inputHat, rows * gh);
-        Grow(ref _inputRstd, rows);
         Grow(ref _recurrentHat, rows * gh);
         Grow(ref _recurrentRstd, rows);
         Grow(ref _dRecurrentRaw, rows * gh);

@@ -89,18 +89,43 @@ public sealed class RecurrentStack : Module
     public void Forward(ReadOnlySpan<float> input, Span<float> output, int steps, int batch,
         RecurrentState? initial = null, RecurrentState? final = null)
     {
+        CheckShapes(output, steps, batch, initial, final);
+        ShapeChecks.Require(input.Length, (long)steps * batch * InputSize, nameof(input), "(T, B, I)");
+        input.CopyTo(_layers[0].PrepareInput(steps, batch));
+        Run(output, steps, batch, initial, final);
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> for an input that is an embedding lookup, x_t = table[ids_t]: the
+    /// first layer reads <paramref name="table"/> (V × I) through <paramref name="tokens"/>
+    /// (T·B ids, time-major) and Backward adds the table's gradient into its Grad (see
+    /// RecurrentLayer.InputProjection.cs; not for layer-normalized stacks). Worth it when V is well
+    /// below T·B.
+    /// </summary>
+    internal void ForwardTokens(ReadOnlySpan<int> tokens, Parameter table, Span<float> output, int steps, int batch,
+        RecurrentState? initial, RecurrentState? final)
+    {
+        CheckShapes(output, steps, batch, initial, final);
+        _layers[0].PrepareTokens(tokens, table, steps, batch);
+        Run(output, steps, batch, initial, final);
+    }
+
+    private void CheckShapes(Span<float> output, int steps, int batch, RecurrentState? initial, RecurrentState? final)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
-        ShapeChecks.Require(input.Length, (long)steps * batch * InputSize, nameof(input), "(T, B, I)");
         ShapeChecks.Require(output.Length, (long)steps * batch * HiddenSize, nameof(output), "(T, B, H)");
         CheckState(initial, batch, nameof(initial));
         CheckState(final, batch, nameof(final));
         _hasForward = false;
+    }
+
+    /// <summary>Runs every layer once the first one's input is in place.</summary>
+    private void Run(Span<float> output, int steps, int batch, RecurrentState? initial, RecurrentState? final)
+    {
         for (int l = 0; l < _layers.Length; l++)
         {
-            var x = _layers[l].PrepareInput(steps, batch);
-            if (l == 0) input.CopyTo(x);
-            else _dropouts[l - 1].Forward(_layers[l - 1].Output, x);
+            if (l > 0) _dropouts[l - 1].Forward(_layers[l - 1].Output, _layers[l].PrepareInput(steps, batch));
             _layers[l].ForwardCore(initial is null ? default : initial.HiddenOf(l), initial is null ? default : initial.CellOf(l));
         }
         _layers[^1].Output.CopyTo(output);
