@@ -31,7 +31,7 @@ internal static class GenerateCommand
         var diversity = new Option<double>("--diversity") { Description = "Hamming diversity penalty λ between groups", DefaultValueFactory = _ => 0.0 }.InRange(0, 1e6);
         var noRepeat = new Option<int>("--no-repeat-ngram") { Description = "Ban repeating n-grams of this size (beam; 0 = off)", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens per sequence, the end token included (default 200 chars or 50 words)" }.AtLeast(1);
-        var minTokens = new Option<int>("--min-tokens") { Description = "Tokens before the end token may be chosen", DefaultValueFactory = _ => 0 }.AtLeast(0);
+        var minTokens = new Option<int>("--min-tokens") { Description = "Tokens before the end token may be chosen (default 1: never an empty continuation; 0 allows one)", DefaultValueFactory = _ => 1 }.AtLeast(0);
         var prompt = new Option<string>("--prompt") { Description = "Text the sequences continue", DefaultValueFactory = _ => "" };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature τ > 0", DefaultValueFactory = _ => 1.0 }.Positive();
         var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens (≤ 0 = off)", DefaultValueFactory = _ => 0 };

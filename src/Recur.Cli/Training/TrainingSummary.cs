@@ -22,11 +22,14 @@ internal static class TrainingSummary
         var data = trainer.Data;
         model.Training = false;
         int length = model.Tokenizer.Kind == TokenizerKind.Char ? 160 : 40;
+        // At least one token before the end: in line-structured text (a play, a poem) the most
+        // likely continuation of the primer is often an empty line, which says nothing.
+        const int minLength = 1;
         var samples = new List<(string Method, DecodedSequence? Sequence)>
         {
-            ("greedy", Greedy.Decode(model, new GreedyOptions { MaxLength = length }).Best),
-            ("beam 4", BeamSearch.Decode(model, new BeamSearchOptions { Width = 4, MaxLength = length }).Best),
-            ("sample", Sampler.Sample(model, new SamplingOptions { MaxLength = length }, new Rng(trainer.Options.Seed)).Best),
+            ("greedy", Greedy.Decode(model, new GreedyOptions { MaxLength = length, MinLength = minLength }).Best),
+            ("beam 4", BeamSearch.Decode(model, new BeamSearchOptions { Width = 4, MaxLength = length, MinLength = minLength }).Best),
+            ("sample", Sampler.Sample(model, new SamplingOptions { MaxLength = length, MinLength = minLength }, new Rng(trainer.Options.Seed)).Best),
         };
         string? grammarBest = null, exact = null;
         bool? exactMatches = null;
