@@ -91,7 +91,7 @@ public static class Gemm
         float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* prepacked, float* c, nint ldc,
         int m, int n, int k, float alpha, float beta, SimdLevel level)
     {
-        var ks = GemmBlocked.KernelShape.For(level, m);
+        var ks = GemmBlocked.KernelShape.For(level);
         // Packed panels are only read by the blocked path, which pads few-row products.
         bool small = prepacked is null && m <= GemmSmall.MaxRows;
         bool parallel = small ? (long)n * k >= SmallParallelThreshold : (long)m * n * k >= ParallelThreshold;

@@ -36,7 +36,7 @@ internal static unsafe class GemmBlocked
         /// The widest kernel the level allows (short blocks of rows on AVX-512 also use
         /// <see cref="Short"/>: see <see cref="TallRows"/>).
         /// </summary>
-        public static KernelShape For(SimdLevel level, int m) => level switch
+        public static KernelShape For(SimdLevel level) => level switch
         {
             SimdLevel.Vector512 => new(MicroKernel.K12x32, 12, 32),
             SimdLevel.Vector256 => new(MicroKernel.K6x16, 6, 16),

@@ -34,7 +34,7 @@ public sealed unsafe class PackedMatrix
         if (b.Length < (long)rows * columns)
             throw new ArgumentException($"B has {b.Length} elements; a {(transpose ? $"{columns}×{rows}" : $"{rows}×{columns}")} matrix needs {(long)rows * columns}.", nameof(b));
         Level = Simd.Level;
-        int nr = GemmBlocked.KernelShape.For(Level, 64).Nr;
+        int nr = GemmBlocked.KernelShape.For(Level).Nr;
         long size = (long)rows * ((columns + nr - 1) / nr * nr) + GemmPacking.AlignmentSlack;
         if (size > Array.MaxLength) throw new ArgumentException("The packed matrix would not fit in one array.", nameof(b));
         if (_data.Length < size) _data = GC.AllocateUninitializedArray<float>((int)Math.Max(size, 1), pinned: true);

@@ -7,7 +7,7 @@ public class GemmBlockedTests
     [Fact]
     public void TallRows_ShortBlocksOnAvx512_CoverTheRowsWithFewestPaddedRowsThenMostTallTiles()
     {
-        var ks = GemmBlocked.KernelShape.For(SimdLevel.Vector512, 32);
+        var ks = GemmBlocked.KernelShape.For(SimdLevel.Vector512);
         Assert.Equal(24, GemmBlocked.TallRows(ks, 32));
         Assert.Equal(0, GemmBlocked.TallRows(ks, 16));
         for (int m = 1; m <= 64; m++)
@@ -30,10 +30,10 @@ public class GemmBlockedTests
     [Fact]
     public void TallRows_LongBlocksOrOtherLevels_UseTheMainKernelOnly()
     {
-        var avx512 = GemmBlocked.KernelShape.For(SimdLevel.Vector512, 200);
+        var avx512 = GemmBlocked.KernelShape.For(SimdLevel.Vector512);
         Assert.Equal(65, GemmBlocked.TallRows(avx512, 65));
         Assert.Equal(192, GemmBlocked.TallRows(avx512, 192));
-        var avx2 = GemmBlocked.KernelShape.For(SimdLevel.Vector256, 32);
+        var avx2 = GemmBlocked.KernelShape.For(SimdLevel.Vector256);
         Assert.Equal(32, GemmBlocked.TallRows(avx2, 32));
     }
 
