@@ -82,7 +82,7 @@ def kernel(name, vec, lanes, mr, nr, pack=False):
 
 KERNELS = [
     ("Kernel12x32", "Vector512", 16, 12, 32, "the main AVX-512 kernel: 24 accumulators, 2 loads and 12 broadcasts per 24 FMAs"),
-    ("Kernel8x32", "Vector512", 16, 8, 32, "for short products (M ≤ 64), where 12-row tiles would waste rows"),
+    ("Kernel8x32", "Vector512", 16, 8, 32, "finishes short blocks of rows (M ≤ 64) after the 12-row tiles, where those would pad rows (GemmBlocked.TallRows)"),
     ("Kernel6x16", "Vector256", 8, 6, 16, "the AVX2 kernel: 12 accumulators in 16 registers"),
 ]
 

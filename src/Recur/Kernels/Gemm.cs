@@ -91,7 +91,7 @@ public static class Gemm
         float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* prepacked, float* c, nint ldc,
         int m, int n, int k, float alpha, float beta, SimdLevel level)
     {
-        var ks = GemmBlocked.KernelShape.For(level, m);
+        var ks = GemmBlocked.KernelShape.For(level);
         // Packed panels are only read by the blocked path, which pads few-row products.
         bool small = prepacked is null && m <= GemmSmall.MaxRows;
         bool parallel = small ? (long)n * k >= SmallParallelThreshold : (long)m * n * k >= ParallelThreshold;
@@ -158,11 +158,14 @@ public static class Gemm
             return;
         }
         var (sizeA, sizeB) = GemmBlocked.BufferSizes(ks);
+        sizeA += GemmPacking.AlignmentSlack;
+        sizeB += GemmPacking.AlignmentSlack;
         var packA = t_packA is { } pa && pa.Length >= sizeA ? pa : t_packA = GC.AllocateUninitializedArray<float>(sizeA, pinned: true);
         var packB = t_packB is { } pb && pb.Length >= sizeB ? pb : t_packB = GC.AllocateUninitializedArray<float>(sizeB, pinned: true);
         fixed (float* ap = packA, bp = packB)
         {
-            GemmBlocked.Run(a, lda, transA, b, ldb, transB, prepacked, c, ldc, m0, m1, n0, n1, k, alpha, beta, ks, ap, bp);
+            GemmBlocked.Run(a, lda, transA, b, ldb, transB, prepacked, c, ldc, m0, m1, n0, n1, k, alpha, beta, ks,
+                GemmPacking.CacheLineAligned(ap), GemmPacking.CacheLineAligned(bp));
         }
     }
 }

@@ -524,7 +524,7 @@ internal static unsafe class GemmMicroKernels
         }
     }
 
-    // for short products (M ≤ 64), where 12-row tiles would waste rows
+    // finishes short blocks of rows (M ≤ 64) after the 12-row tiles, where those would pad rows (GemmBlocked.TallRows)
     /// <summary>C[8×32] ← α·Σ_p a_p b_pᵀ + β·C over kc packed steps (Vector512).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Kernel8x32(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)

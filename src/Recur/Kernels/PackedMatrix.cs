@@ -20,8 +20,8 @@ public sealed unsafe class PackedMatrix
     /// <summary>The SIMD level the panels were laid out for (their width depends on it).</summary>
     internal SimdLevel Level { get; private set; }
 
-    /// <summary>The packed panels (pinned, so the pointer stays valid).</summary>
-    internal float* Pointer => _data.Length == 0 ? null : (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _data[0]);
+    /// <summary>The packed panels, from the first cache line of the (pinned, so never moving) array.</summary>
+    internal float* Pointer => _data.Length == 0 ? null : GemmPacking.CacheLineAligned((float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _data[0]));
 
     /// <summary>
     /// Packs op(B) (K×N): <paramref name="b"/> is row-major K×N, or N×K when
@@ -34,8 +34,8 @@ public sealed unsafe class PackedMatrix
         if (b.Length < (long)rows * columns)
             throw new ArgumentException($"B has {b.Length} elements; a {(transpose ? $"{columns}×{rows}" : $"{rows}×{columns}")} matrix needs {(long)rows * columns}.", nameof(b));
         Level = Simd.Level;
-        int nr = GemmBlocked.KernelShape.For(Level, 64).Nr;
-        long size = (long)rows * ((columns + nr - 1) / nr * nr);
+        int nr = GemmBlocked.KernelShape.For(Level).Nr;
+        long size = (long)rows * ((columns + nr - 1) / nr * nr) + GemmPacking.AlignmentSlack;
         if (size > Array.MaxLength) throw new ArgumentException("The packed matrix would not fit in one array.", nameof(b));
         if (_data.Length < size) _data = GC.AllocateUninitializedArray<float>((int)Math.Max(size, 1), pinned: true);
         Rows = rows;
