@@ -72,6 +72,8 @@ public class GemmTests
             Check(rng, 221, 101, 533, ta, tb, 1f, 0.25f, "large");
             Check(rng, 32, 257, 300, ta, tb, 1f, 1f, "gate-like");
             Check(rng, 4, 300, 129, ta, tb, 1f, 0f, "gemv-like");
+            // N > NC in each thread's half (two threads split the columns), the last block ragged.
+            Check(rng, 200, 2085, 40, ta, tb, 1f, 0.5f, "wide");
         }
     }
 
@@ -147,7 +149,7 @@ public class PackedMatrixTests
     public void MultiplyByPacked_AnyShapeTransposeAlphaBeta_EqualsPlainMultiply()
     {
         var rng = new Rng(21);
-        foreach (var (m, n, k) in new[] { (1, 1, 1), (3, 70, 33), (32, 1024, 256), (13, 45, 29), (221, 101, 533), (40, 32, 300), (7, 600, 5) })
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (3, 70, 33), (32, 1024, 256), (13, 45, 29), (221, 101, 533), (40, 32, 300), (7, 600, 5), (200, 2085, 40) })
             foreach (bool tb in new[] { false, true })
                 foreach (bool ta in new[] { false, true })
                 {
