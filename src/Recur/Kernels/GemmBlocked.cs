@@ -8,8 +8,8 @@ namespace Recur.Kernels;
 /// for each NC-wide column block of B and KC-deep slice of k, B is packed into NR-wide
 /// panels (kept in L2); for each MC-tall row block of A, A is packed into MR-tall panels;
 /// then each MR×kc sliver of A stays in L1 while the micro-kernel sweeps its row of MR×NR
-/// tiles of C, streaming the panels of B from L2. Packing pads ragged edges with zeros, so the micro-kernel always runs full
-/// tiles; ragged tiles of C go through a scratch tile.
+/// tiles of C, streaming the panels of B from L2. Packing pads ragged edges with zeros, so
+/// the micro-kernel always runs full tiles; ragged tiles of C go through a scratch tile.
 /// Dimension glossary: M rows of C, N columns of C, K the shared dimension.
 /// </summary>
 internal static unsafe class GemmBlocked
@@ -93,13 +93,12 @@ internal static unsafe class GemmBlocked
         // tiles read that copy. Ragged last panels are packed up front as usual.
         bool vector = ks.Kernel != MicroKernel.Scalar4x8;
         bool bInPlace = prepacked is null && !transB && m1 - m0 <= MC && vector;
-        int kcStep = SliceDepth(k);
         for (int jc = n0; jc < n1; jc += NC)
         {
             int nc = Math.Min(NC, n1 - jc);
-            for (int pc = 0; pc < k; pc += kcStep)
+            for (int pc = 0; pc < k; pc += KC)
             {
-                int kc = Math.Min(kcStep, k - pc);
+                int kc = Math.Min(KC, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f;
                 if (prepacked is null && !bInPlace) GemmPacking.PackB(b, ldb, transB, pc, jc, kc, nc, nr, vector, packB);
                 for (int ic = m0; ic < m1; ic += MC)
@@ -168,18 +167,6 @@ internal static unsafe class GemmBlocked
         }
         Kernel(tk, kc, a, b, nr, tile, nr, alpha, 0f);
         MergeTile(tile, nr, c, ldc, mb, nb, beta);
-    }
-
-    /// <summary>
-    /// The depth of the k slices: K split into as few slices of at most KC as possible, of
-    /// equal depth (rounded up to 8, the packing's transposition block), so that no slice is a
-    /// shallow remainder whose C tiles are loaded and stored for little arithmetic
-    /// (K = 300 → 152 + 148, not 256 + 44).
-    /// </summary>
-    internal static int SliceDepth(int k)
-    {
-        int slices = (k + KC - 1) / KC;
-        return Math.Min(KC, RoundUp((k + slices - 1) / slices, 8));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
