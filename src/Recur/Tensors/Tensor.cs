@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Recur.Tensors;
 
 /// <summary>
@@ -35,7 +38,29 @@ public sealed class Tensor
     public static Tensor Zeros(params int[] dims) => Zeros(new Shape(dims));
 
     /// <summary>A new tensor of zeros.</summary>
-    public static Tensor Zeros(Shape shape) => new(new float[shape.Size], shape);
+    public static Tensor Zeros(Shape shape)
+    {
+        int size = shape.Size;
+        if (size < AlignedSize) return new(new float[size], shape);
+        // Large tensors start on a cache line: a 64-byte vector load or store that straddles two
+        // lines costs two cache accesses, which made streaming kernels (normalization, elementwise)
+        // up to 40 % slower. The array is pinned so that the aligned start stays aligned; arrays this
+        // large live in the large object heap, which is not compacted by default, either way.
+        var data = GC.AllocateArray<float>(size + AlignmentFloats - 1, pinned: true);
+        return new(data, AlignedOffset(data), shape);
+    }
+
+    /// <summary>Elements from which <see cref="Zeros(Shape)"/> aligns: the size at which an array goes to the large object heap (85,000 bytes).</summary>
+    internal const int AlignedSize = 85_000 / sizeof(float);
+
+    /// <summary>Floats in one 64-byte cache line.</summary>
+    private const int AlignmentFloats = 64 / sizeof(float);
+
+    private static unsafe int AlignedOffset(float[] pinned)
+    {
+        long address = (long)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
+        return (int)((-address & 63) / sizeof(float));
+    }
 
     /// <summary>A new tensor holding a copy of <paramref name="values"/>.</summary>
     public static Tensor FromSpan(ReadOnlySpan<float> values, params int[] dims)

@@ -105,4 +105,18 @@ public class TensorCoreTests
         Assert.InRange(uSum / n, 0.495, 0.505);
         foreach (int c in counts) Assert.InRange(c, n / 10 * 0.97, n / 10 * 1.03);
     }
+
+    [Fact]
+    public unsafe void Zeros_Large_StartsOnACacheLineAndIsZero()
+    {
+        foreach (int n in new[] { Tensor.AlignedSize, Tensor.AlignedSize + 1, 3 * Tensor.AlignedSize + 7 })
+        {
+            var t = Tensor.Zeros(n);
+            Assert.Equal(n, t.Length);
+            fixed (float* p = t.Span) Assert.Equal(0, (long)p % 64);
+            Assert.True(t.Span.IndexOfAnyExcept(0f) < 0);
+            t.Span[^1] = 1;   // the whole window is usable
+            Assert.Equal(1f, t.Span[^1]);
+        }
+    }
 }
