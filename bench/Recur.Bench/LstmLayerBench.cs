@@ -16,19 +16,13 @@ namespace Recur.Bench;
 /// </summary>
 internal static class LstmLayerBench
 {
-    private static readonly (string Name, int E, int H, int L, int B, int T)[] Configs =
-    [
-        ("small", 64, 256, 1, 32, 64),
-        ("medium", 128, 512, 2, 32, 128),
-    ];
-
     public static void Run(BenchOptions options)
     {
         foreach (int threads in options.Threads)
         {
             Parallelism.MaxThreads = threads;
             torch.set_num_threads(threads);
-            foreach (var c in Configs)
+            foreach (var c in LstmTrainBench.Configs)   // the layers of the lstm-train configurations
             {
                 if (Wanted(options, c.Name + "-train")) Train(options, threads, c);
                 if (Wanted(options, c.Name + "-step")) Step(options, threads, c);

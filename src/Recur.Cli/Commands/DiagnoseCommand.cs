@@ -120,8 +120,6 @@ internal static class DiagnoseCommand
         var lines = new List<LinePlot.Series> { new("‖∂h_T/∂h_0‖", x, s.JacobianNorm) };
         if (s.StateNorm is not null) lines.Add(new LinePlot.Series("‖∂(h, c)_T/∂(h, c)_0‖", x, s.StateNorm));
         if (s.Bound is not null) lines.Add(new LinePlot.Series(string.Create(c, $"bound (‖W‖γ)^T, ‖W‖γ = {s.WeightNorm * s.Gamma!.Value:F3}"), x, s.Bound, Dashed: true));
-        string? folder = Path.GetDirectoryName(plotPath);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
         LinePlot.Save(plotPath, "Jacobian norm across time: " + report.Source, "T", "spectral norm", lines, logY: true);
         if (json)
         {
@@ -185,8 +183,6 @@ internal static class DiagnoseCommand
         var c = CultureInfo.InvariantCulture;
         int window = flow.Steps[0];
         var distance = flow.Steps.Select(t => (double)(window - t)).ToArray();
-        string? folder = Path.GetDirectoryName(plotPath);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
         LinePlot.Save(plotPath, $"‖∂ℓ_T/∂h_t‖ through time, layer {flow.Layer} ({flow.Rows} validation streams)", "T − t (steps back)", "gradient norm", [
             new LinePlot.Series("mean over streams", distance, flow.MeanNorm),
             new LinePlot.Series("smallest", distance, flow.MinNorm, Dashed: true),

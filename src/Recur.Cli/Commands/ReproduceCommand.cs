@@ -31,7 +31,7 @@ internal static class ReproduceCommand
     internal static int Run(string folder, string? only, bool quick, bool json, TextWriter stdout, TextWriter stderr)
     {
         // An unknown id is refused before anything runs or is written.
-        var ids = only is null ? Reproduction.Ids : [Reproduction.Ids.Contains(only) ? only : throw new InputException("--only", $"'{only}' is not a claim of theory.md; choose one of {string.Join(", ", Reproduction.Ids)}")];
+        var ids = only is null ? Reproduction.Ids : [Reproduction.Require(only)];
         Directory.CreateDirectory(folder);
         var options = new ReproduceOptions { Quick = quick };
         var clock = Stopwatch.StartNew();

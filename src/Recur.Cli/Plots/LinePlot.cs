@@ -14,7 +14,7 @@ internal static class LinePlot
     /// <summary>A horizontal reference line (e.g. the entropy floor).</summary>
     internal sealed record Level(string Label, double Y);
 
-    /// <summary>Writes the chart to <paramref name="path"/> (the folder must exist).</summary>
+    /// <summary>Writes the chart to <paramref name="path"/>, creating its folder when needed.</summary>
     public static void Save(string path, string title, string xLabel, string yLabel, IReadOnlyList<Series> series,
         IReadOnlyList<Level>? levels = null, bool logX = false, bool logY = false, int width = 800, int height = 500)
     {
@@ -42,6 +42,8 @@ internal static class LinePlot
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         plot.ShowLegend();
+        string? folder = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
         plot.SavePng(path, width, height);
     }
 

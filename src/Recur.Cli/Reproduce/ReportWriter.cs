@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Recur.Diagnostics.Claims;
+using Recur.Io;
 
 namespace Recur.Cli.Reproduce;
 
@@ -66,7 +67,7 @@ internal static class ReportWriter
             }
         }
         string path = Path.Combine(folder, FileName);
-        File.WriteAllText(path, md.ToString(), new UTF8Encoding(false));
+        AtomicFile.WriteText(path, md.ToString());
         return path;
     }
 

@@ -22,6 +22,15 @@ public static class Elementwise
         TensorPrimitives.Add(x, y, y);
     }
 
+    /// <summary>Sets every row of a (rows × row.Length) matrix to a row vector (a bias, before a GEMM with β = 1 adds the product).</summary>
+    public static void FillRows(ReadOnlySpan<float> row, Span<float> matrix)
+    {
+        int n = row.Length;
+        if (n == 0) return;
+        if (matrix.Length % n != 0) throw new ArgumentException($"A matrix of {matrix.Length} elements has no rows of {n}.");
+        for (int start = 0; start < matrix.Length; start += n) row.CopyTo(matrix.Slice(start, n));
+    }
+
     /// <summary>Adds a row vector to every row of a (rows × row.Length) matrix.</summary>
     public static void AddRowVector(ReadOnlySpan<float> row, Span<float> matrix)
     {

@@ -138,11 +138,7 @@ public sealed class NGramModel : IFiniteContextModel
 
     /// <summary>As <see cref="Score(in NGramState, int, out NGramState)"/>, for a word given as text (unknown words are scored as &lt;unk&gt;).</summary>
     public NGramScore Score(in NGramState state, string word, out NGramState next)
-    {
-        int id = WordId(word);
-        NGramScore score = Score(state, id, out next);
-        return score with { IsOov = id < 0 || id == UnknownToken };
-    }
+        => Score(state, WordId(word), out next);
 
     /// <summary>
     /// log₁₀ P(sentence): the sum of word scores, starting after &lt;s&gt; when <paramref name="bos"/>

@@ -39,9 +39,6 @@ internal sealed class NGramTrie
     /// <summary>The oldest word of entry <paramref name="entry"/> of order <paramref name="n"/>.</summary>
     internal int OldestWord(int n, int entry) => n == 1 ? entry : Levels[n].Oldest[entry];
 
-    /// <summary>The entry of the (n−1)-gram that drops the oldest word.</summary>
-    internal int Suffix(int n, int entry) => Levels[n].Suffix[entry];
-
     /// <summary>
     /// Fills chain[j] (j = 1..k) with the entry of the last j words of the context (state.Entry, k).
     /// </summary>

@@ -82,7 +82,7 @@ internal sealed class EmissionModel
         var p = scratch[..TagCount];
         if (w < 0)
         {
-            int c = Capitalization(word);
+            int c = _capitalization ? _suffixes.ClassOf(word) : 0;   // Capitalization(word) of an unknown word
             if (_baseForms is not null && _baseForms.Posterior(word, p) && Write(p, 0, c, row) > 0) return;
             _suffixes.Posterior(word, p);
             Write(p, 0, c, row);

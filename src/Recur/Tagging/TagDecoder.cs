@@ -9,8 +9,8 @@ namespace Recur.Tagging;
 /// into a reused buffer (unseen labels −∞, so a seen word only visits its seen tags) and runs the
 /// library's <see cref="SparseViterbi"/> over the tagger's graph, with beam pruning
 /// (<see cref="PruneWidth"/>, TnT's beam). When no path survives — the trigram graph holds only
-/// the tag pairs seen in training, and pruning can cut the only way through — it decodes again
-/// without pruning, then with the bigram model (whose graph links every pair of tags), and
+/// the tag pairs seen in training, and pruning can cut the only way through — SparseViterbi
+/// decodes again without pruning; failing that, it decodes with the bigram model (whose graph links every pair of tags), and
 /// failing that (a model whose every path has probability 0) gives each word its most frequent
 /// tag; it counts these sentences in <see cref="Fallbacks"/>. Allocates nothing per sentence once its buffers
 /// have grown to the longest sentence. Not thread-safe: one decoder per thread.
@@ -21,8 +21,7 @@ public sealed class TagDecoder
     public const double DefaultPruneWidth = 6.907755278982137;
 
     private readonly HmmTagger _tagger;
-    private readonly SparseViterbi _main;          // the model's graph, pruned
-    private readonly SparseViterbi? _exact;        // the same graph, unpruned (only when pruning)
+    private readonly SparseViterbi _main;          // the model's graph, pruned (retries unpruned itself)
     private readonly SparseViterbi? _bigram;       // the bigram graph (only for the trigram model)
     private readonly double[] _scratch;            // (K)
     private float[] _emissions = new float[1024];  // (T, L)
@@ -35,7 +34,6 @@ public sealed class TagDecoder
         _tagger = tagger;
         TransitionGraph graph = tagger.TrigramGraph ?? tagger.BigramGraph;
         _main = new SparseViterbi(graph, pruneWidth);
-        if (!double.IsPositiveInfinity(pruneWidth)) _exact = new SparseViterbi(graph);
         if (tagger.TrigramGraph is not null) _bigram = new SparseViterbi(tagger.BigramGraph);
         _scratch = new double[tagger.Emissions.ScratchLength];
     }
@@ -48,9 +46,6 @@ public sealed class TagDecoder
 
     /// <summary>Sentences whose best path needed a fallback decode (see the class summary).</summary>
     public long Fallbacks { get; private set; }
-
-    /// <summary>(step, state) pairs kept alive by the decodes so far.</summary>
-    public long Visited { get; private set; }
 
     /// <summary>
     /// Writes the best tag (an index into <see cref="HmmTagger.Tags"/>) of each word into
@@ -73,9 +68,11 @@ public sealed class TagDecoder
         var states = _states.AsSpan(0, t);
         SparseViterbi used = _main;
         double score = _main.Decode(emissions, t, states);
-        Visited += _main.Visited;
-        if (score == double.NegativeInfinity && _exact is not null) score = Retry(_exact, emissions, states, ref used);
-        if (score == double.NegativeInfinity && _bigram is not null) score = Retry(_bigram, emissions, states, ref used);
+        if (score == double.NegativeInfinity && _bigram is not null)
+        {
+            used = _bigram;
+            score = _bigram.Decode(emissions, t, states);
+        }
         if (used != _main || score == double.NegativeInfinity) Fallbacks++;
         if (score == double.NegativeInfinity)
         {
@@ -84,14 +81,6 @@ public sealed class TagDecoder
         }
         TransitionGraph graph = used.Graph;
         for (int i = 0; i < t; i++) tags[i] = graph.Label(states[i]) / 2;
-        return score;
-    }
-
-    private double Retry(SparseViterbi decoder, ReadOnlySpan<float> emissions, Span<int> states, ref SparseViterbi used)
-    {
-        used = decoder;
-        double score = decoder.Decode(emissions, states.Length, states);
-        Visited += decoder.Visited;
         return score;
     }
 

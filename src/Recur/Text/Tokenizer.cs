@@ -58,7 +58,7 @@ public sealed class Tokenizer
         else
         {
             foreach (string line in Lines(text))
-                foreach (string w in Words(line)) tokens.Add(w);
+                foreach (string w in SentenceCorpus.Tokenize(line)) tokens.Add(w);
             tokens.Add(EndOfLine);
             tokens.Add(Unknown);
         }
@@ -91,7 +91,7 @@ public sealed class Tokenizer
         foreach (string line in Lines(text))
         {
             bool any = false;
-            foreach (string w in Words(line))
+            foreach (string w in SentenceCorpus.Tokenize(line))
             {
                 int id = Vocabulary.IndexOf(w);
                 ids.Add(id >= 0 ? id : UnknownToken);
@@ -132,8 +132,6 @@ public sealed class Tokenizer
     };
 
     private static IEnumerable<string> Lines(string text) => text.Split('\n');
-
-    private static string[] Words(string line) => line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 
     private static string Describe(Rune r) => Rune.IsControl(r) ? $"U+{r.Value:X4}" : $"'{r}' (U+{r.Value:X4})";
 }

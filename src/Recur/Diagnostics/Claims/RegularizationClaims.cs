@@ -60,8 +60,7 @@ public static class RegularizationClaims
         var trajectories = new float[schemes.Length][][];
         for (int s = 0; s < schemes.Length; s++)
         {
-            var store = new ParameterStore([new Parameter("w", new Shape(features), ParameterKind.Weight)]);
-            init.CopyTo(store.Values);
+            var store = Store(init);
             var sgd = new Sgd(store, new SgdOptions(eta) { Regularization = schemes[s] });
             var path = new float[steps + 1][];
             path[0] = [.. init];

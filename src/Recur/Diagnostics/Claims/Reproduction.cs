@@ -31,11 +31,17 @@ public static class Reproduction
     public static IReadOnlyList<string> Ids { get; } = Array.ConvertAll(Checks, c => c.Id);
 
     /// <summary>Checks claim <paramref name="id"/>; an unknown id is an <see cref="InputException"/> listing the known ones.</summary>
-    public static ClaimResult Check(string id, ReproduceOptions? options = null)
+    public static ClaimResult Check(string id, ReproduceOptions? options = null) =>
+        Checks[IndexOf(id)].Check(options ?? new ReproduceOptions());
+
+    /// <summary>Returns <paramref name="id"/> when it is a claim number; otherwise throws the <see cref="InputException"/> of <see cref="Check"/>.</summary>
+    public static string Require(string id) => Checks[IndexOf(id)].Id;
+
+    private static int IndexOf(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        foreach (var (known, check) in Checks)
-            if (known == id) return check(options ?? new ReproduceOptions());
+        for (int i = 0; i < Checks.Length; i++)
+            if (Checks[i].Id == id) return i;
         throw new InputException("--only", $"'{id}' is not a claim of theory.md; choose one of {string.Join(", ", Ids)}");
     }
 }

@@ -1,3 +1,4 @@
+using Recur.Kernels;
 using Recur.Tensors;
 
 namespace Recur.Nn.Recurrent;
@@ -39,7 +40,7 @@ public sealed class GruLayer : RecurrentLayer
         var gates = Pre.AsSpan(t * batch * g3, batch * g3);     // (B, 3H) input projections, then r, z, n
         var p = _recurrent.AsSpan(t * batch * g3, batch * g3);  // (B, 3H)
         var bias = BiasHH.Value.Span;
-        for (int b = 0; b < batch; b++) bias.CopyTo(p.Slice(b * g3, g3));
+        Elementwise.FillRows(bias, p);
         var hPrev = States.AsSpan(t * bh, bh);
         AddRecurrentProjection(t, batch, hPrev, p);
         GruCell.Forward(gates, p, hPrev, States.AsSpan((t + 1) * bh, bh), batch, HiddenSize);

@@ -86,14 +86,14 @@ public abstract partial class RecurrentLayer
         {
             int vocabulary = _table.Shape[0];
             var projected = _tokenRows.AsSpan(0, vocabulary * gh);   // (V, GH)
-            for (int v = 0; v < vocabulary; v++) bias.CopyTo(projected.Slice(v * gh, gh));
+            Elementwise.FillRows(bias, projected);
             Gemm.Multiply(_table.Value.Span, WeightIH.Value.Span, projected, vocabulary, gh, InputSize, transposeB: true, beta: 1f);
             var ids = _tokens.AsSpan(0, rows);
             for (int r = 0; r < rows; r++) projected.Slice(ids[r] * gh, gh).CopyTo(pre.Slice(r * gh, gh));
         }
         else
         {
-            for (int r = 0; r < rows; r++) bias.CopyTo(pre.Slice(r * gh, gh));
+            Elementwise.FillRows(bias, pre);
             if (decoding) Gemm.Multiply(x, _decodeIH, pre, rows, beta: 1f);
             else Gemm.Multiply(x, WeightIH.Value.Span, pre, rows, gh, InputSize, transposeB: true, beta: 1f);
         }

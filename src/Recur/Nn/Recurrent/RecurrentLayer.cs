@@ -190,7 +190,7 @@ public abstract partial class RecurrentLayer : Module
     /// <summary>Runs all T steps on the input placed by <see cref="PrepareInput"/>.</summary>
     internal void ForwardCore(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0)
     {
-        int rows = Steps * Batch, gh = GateWidth;
+        int gh = GateWidth;
         // Decoding a batch step by step in evaluation mode: nothing to amortize packing over
         // within one call, so the packed weights are kept across calls instead, until the
         // mode changes (see OnTrainingChanged). Few rows take Gemm's dot-product path instead.
