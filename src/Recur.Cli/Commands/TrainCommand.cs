@@ -68,8 +68,7 @@ internal static class TrainCommand
                     throw new InputException(clash.Name, "--resume continues the saved run with its own settings; only --steps and --threads may be given with it");
                 var config = Checkpoint.LoadConfig(resumeDir.FullName);
                 var view = View(stderr, config.EntropyFloor, config.Tokenizer.Kind);
-                var trainer = Trainer.Resume(resumeDir.FullName, Given(steps) ? parse.GetValue(steps) : null, view);
-                if (Given(threads)) Kernels.Parallelism.MaxThreads = parse.GetValue(threads);
+                var trainer = Trainer.Resume(resumeDir.FullName, Given(steps) ? parse.GetValue(steps) : null, view, Given(threads) ? parse.GetValue(threads) : null);
                 return Run(trainer, resumeDir.FullName, view, asJson, stdout, stderr);
             }
 

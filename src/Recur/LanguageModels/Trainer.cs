@@ -54,12 +54,14 @@ public sealed class Trainer
 
     /// <summary>
     /// Continues the run saved in <paramref name="folder"/>, optionally to a new total of
-    /// <paramref name="steps"/> (the schedule then stretches to the new length).
+    /// <paramref name="steps"/> (the schedule then stretches to the new length), on
+    /// <paramref name="threads"/> kernel threads when given (the saved count otherwise).
     /// </summary>
-    public static Trainer Resume(string folder, int? steps = null, ITrainingObserver? observer = null)
+    public static Trainer Resume(string folder, int? steps = null, ITrainingObserver? observer = null, int? threads = null)
     {
         var (model, config) = Checkpoint.LoadModel(folder);
         var options = steps is { } s ? config.Training with { Steps = s } : config.Training;
+        if (threads is { } n) options = options with { Threads = n };
         if (options.Steps <= config.Step) throw new InputException("--steps", $"the checkpoint in {folder} has already done {config.Step} steps; give --steps larger than that to train on");
         var data = Checkpoint.LoadData(config);
         model.Training = true;

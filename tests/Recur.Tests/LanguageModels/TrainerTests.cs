@@ -59,6 +59,16 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(uninterrupted.ValidationLoss, second.ValidationLoss);
     }
 
+    [Fact]
+    public void Resume_WithThreads_RunsOnThatManyThreads()
+    {
+        string folder = Path.Combine(_dir.Path, "threads");
+        using var cancel = new CancellationTokenSource();
+        NewTrainer(folder, Quick with { Threads = 2 }, new StopAt(3, cancel)).Run(cancel.Token);
+        Assert.Equal(1, Trainer.Resume(folder, threads: 1).Options.Threads);
+        Assert.Equal(2, Trainer.Resume(folder).Options.Threads);
+    }
+
     /// <summary>Poisons a weight after a given step, as a diverging run would.</summary>
     private sealed class Poison(long step, Parameter parameter) : ITrainingObserver
     {
