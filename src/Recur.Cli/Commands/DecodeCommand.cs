@@ -21,38 +21,22 @@ internal static class DecodeCommand
         var model = new Option<FileInfo>("--model") { Description = $"The model to decode: {LanguageModelFiles.Formats}", Required = true }.MustExist();
         var method = new Option<string>("--method") { Description = "exhaustive | viterbi | greedy | beam | exact | sample", DefaultValueFactory = _ => "beam" };
         method.AcceptOnlyFromAmong(Methods);
-        var beam = new Option<int>("--beam") { Description = "Beam width B (beam)", DefaultValueFactory = _ => 4 }.AtLeast(1);
         var length = new Option<int>("--length") { Description = "Length limit T: the most tokens per sequence, the end token included (default 20; for a prefix tree, its longest sequence if shorter)", DefaultValueFactory = _ => DefaultLength }.AtLeast(1);
         var minLength = new Option<int>("--min-length") { Description = "Tokens that must precede the end token", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var kbest = new Option<int>("--kbest", "--num-return") { Description = "How many sequences: the K best (exhaustive, viterbi, exact, beam with K ≤ B) or K samples", DefaultValueFactory = _ => 1 }.AtLeast(1);
-        var lengthPenalty = new Option<double>("--length-penalty") { Description = "Beam length-normalization exponent α (0 = none; > 0 favours longer sequences)", DefaultValueFactory = _ => 0.0 }.InRange(-100, 100);
-        var lengthNorm = new Option<string>("--length-norm") { Description = "power: log p / len^α; gnmt: log p / ((5+len)/6)^α (len counts generated tokens, the end token included)", DefaultValueFactory = _ => "power" };
-        lengthNorm.AcceptOnlyFromAmong("power", "gnmt");
-        var stop = new Option<string>("--stop") { Description = "Beam stop rule: exact (no open beam can still win), first-k (B finished), heuristic (Hugging Face's default)", DefaultValueFactory = _ => "exact" };
-        stop.AcceptOnlyFromAmong("exact", "first-k", "heuristic");
-        var groups = new Option<int>("--groups") { Description = "Diverse beam search groups G (B must be a multiple)", DefaultValueFactory = _ => 1 }.AtLeast(1);
-        var diversity = new Option<double>("--diversity") { Description = "Hamming diversity penalty λ between groups", DefaultValueFactory = _ => 0.0 }.InRange(0, 1e6);
-        var noRepeat = new Option<int>("--no-repeat-ngram") { Description = "Ban repeating any n-gram of this size in a beam (0 = off)", DefaultValueFactory = _ => 0 }.AtLeast(0);
-        var temperature = new Option<double>("--temperature") { Description = "Sampling temperature τ > 0", DefaultValueFactory = _ => 1.0 }.Positive();
-        var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens (≤ 0 = off)", DefaultValueFactory = _ => 0 };
-        var topP = new Option<double>("--top-p") { Description = "Sample within the smallest set of probability ≥ p (1 = off)", DefaultValueFactory = _ => 1.0 }.AboveAndAtMost(0, 1);
-        var seed = new Option<ulong>("--seed") { Description = "Random seed for sampling", DefaultValueFactory = _ => 0UL };
-        var maxNodes = new Option<long>("--max-nodes") { Description = "Exact search: give up after queuing this many prefixes", DefaultValueFactory = _ => 2_000_000L }.AtLeast(1);
         var maxSequences = new Option<long>("--max-sequences") { Description = "Exhaustive search: refuse when N^T exceeds this", DefaultValueFactory = _ => 10_000_000L }.AtLeast(1);
+        var search = new SearchOptions();
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table" };
 
         var cmd = new Command("decode", "Decode an explicit model (Markov chain or prefix tree) with exhaustive, Viterbi, greedy, beam, exact or sampling search.")
         {
-            model, method, beam, length, minLength, kbest, lengthPenalty, lengthNorm, stop, groups, diversity, noRepeat,
-            temperature, topK, topP, seed, maxNodes, maxSequences, json,
+            model, method, length, minLength, kbest, maxSequences, json,
         };
+        search.AddTo(cmd);
         cmd.SetAction(parse =>
         {
             int? explicitLength = parse.GetResult(length) is { Implicit: false } ? parse.GetValue(length) : null;
-            var request = new Request(parse.GetValue(method)!, parse.GetValue(beam), explicitLength, parse.GetValue(minLength), parse.GetValue(kbest),
-                parse.GetValue(lengthPenalty), parse.GetValue(lengthNorm)!, parse.GetValue(stop)!, parse.GetValue(groups), parse.GetValue(diversity),
-                parse.GetValue(noRepeat), parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(topP), parse.GetValue(seed),
-                parse.GetValue(maxNodes), parse.GetValue(maxSequences));
+            var request = search.Read(parse, parse.GetValue(method)!, explicitLength, parse.GetValue(minLength), parse.GetValue(kbest), parse.GetValue(maxSequences));
             return Run(parse.GetValue(model)!.FullName, request, parse.GetValue(json), parse.InvocationConfiguration.Output);
         });
         return cmd;
