@@ -103,21 +103,13 @@ internal static class DecodeCommand
     };
 
     // The sequence's words without the end token.
-    private static string Text(ILanguageModel model, DecodedSequence s)
-    {
-        var words = new List<string>(s.Tokens.Length);
-        foreach (int t in s.Tokens)
-            if (t != model.EndToken) words.Add(model.Vocabulary[t]);
-        return string.Join(' ', words);
-    }
-
     private static void WriteJson(TextWriter output, string method, ILanguageModel model, DecodeResult r)
     {
         var sequences = new List<Dictionary<string, object>>();
         foreach (var s in r.Sequences)
             sequences.Add(new Dictionary<string, object>
             {
-                ["text"] = Text(model, s),
+                ["text"] = s.Words(model),
                 ["tokens"] = s.Tokens.Select(t => model.Vocabulary[t]).ToArray(),
                 ["logprob"] = s.LogProbability,
                 ["score"] = s.Score,
@@ -149,7 +141,7 @@ internal static class DecodeCommand
         else output.WriteLine(string.Format(c, "  {0,10}  {1,10}  {2}", "logprob", "score", "sequence"));
         foreach (var s in r.Sequences)
         {
-            string text = Text(model, s);
+            string text = s.Words(model);
             output.WriteLine(string.Format(c, "  {0,10:F4}  {1,10:F4}  {2}", s.LogProbability, s.Score, text.Length == 0 ? "(empty)" : text));
         }
         output.WriteLine(string.Format(c, "{0} model calls, {1} expanded, {2:F4} s (model {3:F4} s)", r.ModelCalls, r.Expanded, r.Seconds, r.ModelSeconds));

@@ -70,7 +70,7 @@ internal static class DiagnoseCommand
                     Cell = cellKind,
                     Hidden = parse.GetValue(hidden),
                     Activation = Checkpoint.ParseActivation(parse.GetValue(activation)!),
-                    Form = parse.GetValue(form) == "preactivation" ? ElmanForm.PreActivation : ElmanForm.Standard,
+                    Form = Checkpoint.ParseForm(parse.GetValue(form)!),
                     SpectralNorm = parse.GetValue(norm),
                     InputScale = parse.GetValue(inputScale),
                     Seed = parse.GetValue(seed),

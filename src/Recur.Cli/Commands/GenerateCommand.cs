@@ -48,7 +48,7 @@ internal static class GenerateCommand
         int[] promptTokens = prompt.Length == 0 ? [] : tokenizer.Encode(prompt, endLines: false);
         ILanguageModel decoded = promptTokens.Length == 0 ? model : new PromptedModel(model, promptTokens);
         var result = DecodeCommand.Decode(decoded, "checkpoint", request, length);
-        string Text(DecodedSequence s) => tokenizer.Decode(s.Tokens.Where(t => t != model.EndToken).ToArray());
+        string Text(DecodedSequence s) => tokenizer.Decode(s.ContentTokens(model.EndToken));
         string separator = tokenizer.Kind == TokenizerKind.Word && prompt.Length > 0 && !prompt.EndsWith(' ') ? " " : "";
         if (json)
         {
@@ -63,7 +63,7 @@ internal static class GenerateCommand
                     ["tokens"] = s.Tokens.Select(t => tokenizer.Vocabulary[t]).ToArray(),
                     ["logprob"] = s.LogProbability,
                     ["score"] = s.Score,
-                    ["ended"] = s.Tokens.Length > 0 && s.Tokens[^1] == model.EndToken,
+                    ["ended"] = s.Ends(model.EndToken),
                 }).ToArray(),
                 ["model_calls"] = result.ModelCalls,
                 ["seconds"] = result.Seconds,
@@ -74,7 +74,7 @@ internal static class GenerateCommand
         {
             string text = Text(s);
             output.WriteLine(prompt + (text.Length > 0 ? separator : "") + text);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  log p = {s.LogProbability:F4}, score {s.Score:F4}, {s.Tokens.Length} tokens{(s.Tokens.Length > 0 && s.Tokens[^1] == model.EndToken ? "" : " (length limit)")}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  log p = {s.LogProbability:F4}, score {s.Score:F4}, {s.Tokens.Length} tokens{(s.Ends(model.EndToken) ? "" : " (length limit)")}"));
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.ModelCalls} model calls, {result.Seconds:F3} s"));
         return ExitCodes.Success;

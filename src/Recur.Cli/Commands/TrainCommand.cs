@@ -76,7 +76,7 @@ internal static class TrainCommand
             model = model with
             {
                 Cell = Checkpoint.ParseCell(Or(cell, Checkpoint.CellName(model.Cell))),
-                Form = Or(form, "standard") == "preactivation" ? ElmanForm.PreActivation : ElmanForm.Standard,
+                Form = Checkpoint.ParseForm(Or(form, Checkpoint.FormName(model.Form))),
                 Activation = Checkpoint.ParseActivation(Or(activation, "tanh")),
                 Embedding = Or(embedding, model.Embedding),
                 Hidden = Or(hidden, model.Hidden),

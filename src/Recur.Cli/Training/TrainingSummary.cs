@@ -87,8 +87,7 @@ internal static class TrainingSummary
 
     private static string Text(RnnLanguageModel model, DecodedSequence s)
     {
-        var tokens = s.Tokens.Where(t => t != model.EndToken).ToArray();
-        return model.Tokenizer.Decode(tokens).Replace('\n', ' ').Trim();
+        return model.Tokenizer.Decode(s.ContentTokens(model.EndToken)).Replace('\n', ' ').Trim();
     }
 
     private static string Quote(string text) => "\"" + text + "\"";

@@ -1,3 +1,5 @@
+using Recur.LanguageModels;
+
 namespace Recur.Decoding;
 
 /// <summary>
@@ -21,6 +23,22 @@ public sealed record DecodedSequence(int[] Tokens, float[] TokenLogProbabilities
     {
         double sum = SumLeftToRight(tokenLogProbabilities);
         return new DecodedSequence(tokens, tokenLogProbabilities, sum, score(sum, tokens.Length));
+    }
+
+    /// <summary>Whether the sequence ends with <paramref name="endToken"/> (otherwise the length limit cut it).</summary>
+    public bool Ends(int endToken) => Tokens.Length > 0 && Tokens[^1] == endToken;
+
+    /// <summary>The tokens without <paramref name="endToken"/>: the content to show or detokenize.</summary>
+    public int[] ContentTokens(int endToken) => Array.FindAll(Tokens, t => t != endToken);
+
+    /// <summary>The content tokens as <paramref name="model"/>'s words, separated by spaces.</summary>
+    public string Words(ILanguageModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var words = new List<string>(Tokens.Length);
+        foreach (int t in Tokens)
+            if (t != model.EndToken) words.Add(model.Vocabulary[t]);
+        return string.Join(' ', words);
     }
 
     /// <summary>

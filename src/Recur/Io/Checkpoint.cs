@@ -56,7 +56,7 @@ public static class Checkpoint
             ["model"] = new JsonObject
             {
                 ["cell"] = CellName(m.Cell),
-                ["rnn_form"] = m.Form == ElmanForm.PreActivation ? "preactivation" : "standard",
+                ["rnn_form"] = FormName(m.Form),
                 ["activation"] = m.Activation.ToString().ToLowerInvariant(),
                 ["embedding"] = m.Embedding,
                 ["hidden"] = m.Hidden,
@@ -115,7 +115,7 @@ public static class Checkpoint
             var model = new RnnLanguageModelOptions
             {
                 Cell = ParseCell(Get<string>(m, "cell", path)),
-                Form = Get<string>(m, "rnn_form", path) == "preactivation" ? ElmanForm.PreActivation : ElmanForm.Standard,
+                Form = ParseForm(Get<string>(m, "rnn_form", path)),
                 Activation = ParseActivation(Get<string>(m, "activation", path)),
                 Embedding = Get<int>(m, "embedding", path),
                 Hidden = Get<int>(m, "hidden", path),
@@ -224,6 +224,12 @@ public static class Checkpoint
 
     /// <summary>rnn, lstm or gru.</summary>
     public static string CellName(CellKind cell) => cell.ToString().ToLowerInvariant();
+
+    /// <summary>The name of an Elman form in config.json and on the command line: standard or preactivation.</summary>
+    public static string FormName(ElmanForm form) => form == ElmanForm.PreActivation ? "preactivation" : "standard";
+
+    /// <summary>The Elman form named <paramref name="s"/>; anything but "preactivation" is the standard form (the field only matters for rnn cells).</summary>
+    public static ElmanForm ParseForm(string s) => s == "preactivation" ? ElmanForm.PreActivation : ElmanForm.Standard;
 
     public static CellKind ParseCell(string s) => s switch
     {

@@ -41,7 +41,7 @@ internal static class RandomModels
 
     /// <summary>The words of a sequence, without the end token.</summary>
     public static string Text(ILanguageModel model, DecodedSequence s) =>
-        string.Join(' ', s.Tokens.Where(t => t != model.EndToken).Select(t => model.Vocabulary[t]));
+        s.Words(model);
 
     /// <summary>N^T when it is at most <paramref name="limit"/>, else −1.</summary>
     public static long Power(int n, int t, long limit)

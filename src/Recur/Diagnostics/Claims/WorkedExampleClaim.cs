@@ -54,8 +54,7 @@ public static class WorkedExampleClaim
     private static bool Is(ILanguageModel model, DecodedSequence s, string text, double logProb) =>
         Text(model, s) == text && Math.Abs(s.LogProbability - logProb) < 1e-5;
 
-    private static string Text(ILanguageModel model, DecodedSequence s) =>
-        string.Join(' ', s.Tokens.Where(t => t != model.EndToken).Select(t => model.Vocabulary[t]));
+    private static string Text(ILanguageModel model, DecodedSequence s) => s.Words(model);
 
     // The whole tree, depth-first, with each decoder's answer as a path of node ids.
     private static TreeDiagram Diagram(PrefixTreeModel model, (string Label, DecodedSequence Sequence)[] answers)
