@@ -158,14 +158,12 @@ public static class Gemm
             return;
         }
         var (sizeA, sizeB) = GemmBlocked.BufferSizes(ks);
-        sizeA += GemmPacking.AlignmentSlack;
-        sizeB += GemmPacking.AlignmentSlack;
-        var packA = t_packA is { } pa && pa.Length >= sizeA ? pa : t_packA = GC.AllocateUninitializedArray<float>(sizeA, pinned: true);
-        var packB = t_packB is { } pb && pb.Length >= sizeB ? pb : t_packB = GC.AllocateUninitializedArray<float>(sizeB, pinned: true);
+        var packA = CacheLine.EnsurePinned(ref t_packA, sizeA + CacheLine.Slack);
+        var packB = CacheLine.EnsurePinned(ref t_packB, sizeB + CacheLine.Slack);
         fixed (float* ap = packA, bp = packB)
         {
             GemmBlocked.Run(a, lda, transA, b, ldb, transB, prepacked, c, ldc, m0, m1, n0, n1, k, alpha, beta, ks,
-                GemmPacking.CacheLineAligned(ap), GemmPacking.CacheLineAligned(bp));
+                CacheLine.Align(ap), CacheLine.Align(bp));
         }
     }
 }
