@@ -34,19 +34,12 @@ public static class Gemm
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
-        if (a.Length < (long)m * k) throw new ArgumentException($"A has {a.Length} elements; a {(transposeA ? $"{k}×{m}" : $"{m}×{k}")} matrix needs {(long)m * k}.", nameof(a));
+        CheckA(a, m, k, transposeA);
         if (b.Length < (long)k * n) throw new ArgumentException($"B has {b.Length} elements; a {(transposeB ? $"{n}×{k}" : $"{k}×{n}")} matrix needs {(long)k * n}.", nameof(b));
-        if (c.Length < (long)m * n) throw new ArgumentException($"C has {c.Length} elements; a {m}×{n} matrix needs {(long)m * n}.", nameof(c));
-        var cm = c[..(m * n)];
+        var cm = CheckC(c, m, n);
         if (cm.Overlaps(a[..(m * k)]) || cm.Overlaps(b[..(k * n)]))
             throw new ArgumentException("C must not overlap A or B.", nameof(c));
-        if (m == 0 || n == 0) return;
-        if (k == 0 || alpha == 0f)
-        {
-            if (beta == 0f) cm.Clear();
-            else if (beta != 1f) Elementwise.Scale(beta, cm);
-            return;
-        }
+        if (IsTrivial(cm, m, n, k, alpha, beta)) return;
         unsafe
         {
             fixed (float* pa = a, pb = b, pc = c)
@@ -67,17 +60,10 @@ public static class Gemm
         ArgumentNullException.ThrowIfNull(b);
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         int n = b.Columns, k = b.Rows;
-        if (a.Length < (long)m * k) throw new ArgumentException($"A has {a.Length} elements; a {(transposeA ? $"{k}×{m}" : $"{m}×{k}")} matrix needs {(long)m * k}.", nameof(a));
-        if (c.Length < (long)m * n) throw new ArgumentException($"C has {c.Length} elements; a {m}×{n} matrix needs {(long)m * n}.", nameof(c));
-        var cm = c[..(m * n)];
+        CheckA(a, m, k, transposeA);
+        var cm = CheckC(c, m, n);
         if (cm.Overlaps(a[..(m * k)])) throw new ArgumentException("C must not overlap A.", nameof(c));
-        if (m == 0 || n == 0) return;
-        if (k == 0 || alpha == 0f)
-        {
-            if (beta == 0f) cm.Clear();
-            else if (beta != 1f) Elementwise.Scale(beta, cm);
-            return;
-        }
+        if (IsTrivial(cm, m, n, k, alpha, beta)) return;
         unsafe
         {
             fixed (float* pa = a, pc = c)
@@ -85,6 +71,31 @@ public static class Gemm
                 Run(pa, transposeA ? m : k, transposeA, null, 0, false, b.Pointer, pc, n, m, n, k, alpha, beta, b.Level);
             }
         }
+    }
+
+    private static void CheckA(ReadOnlySpan<float> a, int m, int k, bool transposeA)
+    {
+        if (a.Length < (long)m * k) throw new ArgumentException($"A has {a.Length} elements; a {(transposeA ? $"{k}×{m}" : $"{m}×{k}")} matrix needs {(long)m * k}.", nameof(a));
+    }
+
+    /// <summary>The M×N matrix at the start of <paramref name="c"/>, which must hold one.</summary>
+    private static Span<float> CheckC(Span<float> c, int m, int n)
+    {
+        if (c.Length < (long)m * n) throw new ArgumentException($"C has {c.Length} elements; a {m}×{n} matrix needs {(long)m * n}.", nameof(c));
+        return c[..(m * n)];
+    }
+
+    /// <summary>
+    /// Whether the product is empty or zero (M, N or K is 0, or α = 0), in which case C (M×N)
+    /// has been set to β·C here, and is not read when β = 0.
+    /// </summary>
+    private static bool IsTrivial(Span<float> cm, int m, int n, int k, float alpha, float beta)
+    {
+        if (m == 0 || n == 0) return true;
+        if (k != 0 && alpha != 0f) return false;
+        if (beta == 0f) cm.Clear();
+        else if (beta != 1f) Elementwise.Scale(beta, cm);
+        return true;
     }
 
     private static unsafe void Run(
