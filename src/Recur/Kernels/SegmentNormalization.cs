@@ -59,7 +59,6 @@ internal readonly record struct SegmentLayout(int Groups, int Segments, int Leng
 /// </summary>
 internal static unsafe partial class SegmentNormalization
 {
-    /// <summary>Groups per tile: each phase of a pass runs over a tile before the next phase starts.</summary>
     /// <summary>
     /// Floats per tile (at least one group): each phase of a pass runs over a tile before the next
     /// phase starts, so the tile's input must still be in L1 when the next phase reads it again. The

@@ -15,10 +15,6 @@ internal static unsafe class SegmentOps<W, V> where W : struct, IVectorWidth<V> 
     /// <summary>Vectors summed in float before the partial sum moves to double.</summary>
     public const int BlockVectors = 16;
 
-    /// <summary>Σ x_i.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Sum(float* x, int n) => Sum(x, n, 0f);
-
     /// <summary>Σ (x_i − shift): with a shift near the values, the float partial sums keep their digits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Sum(float* x, int n, float shift)
