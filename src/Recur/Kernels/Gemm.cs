@@ -111,51 +111,25 @@ public static class Gemm
         bool byColumns = small || n >= m;
         int unit = byColumns ? ks.Nr : ks.Mr;
         int units = ((byColumns ? n : m) + unit - 1) / unit;
-        threads = Math.Min(threads, units);
-        if (threads <= 1)
-        {
-            RunBlock(a, lda, transA, b, ldb, transB, prepacked, c, ldc, 0, m, 0, n, k, alpha, beta, ks, small, level);
-            return;
-        }
-        var job = t_job ??= new GemmJob();
-        job.Set(a, lda, transA, b, ldb, transB, prepacked, c, ldc, m, n, k, alpha, beta, ks, small, level, byColumns, unit, units);
-        WorkerPool.Run(threads, job);
+        ParallelRanges.For(units, threads, new Stripes(a, lda, transA, b, ldb, transB, prepacked, c, ldc, m, n, k, alpha, beta, ks, small, level, byColumns, unit));
     }
 
-    [ThreadStatic] private static GemmJob? t_job;
-
-    /// <summary>One threaded product: part t computes the t-th stripe of C (whole NR panels or MR tiles).</summary>
-    private sealed unsafe class GemmJob : IPartitionedWork
+    /// <summary>
+    /// Stripes [start, end) of C, in whole NR panels (column stripes) or MR tiles (row stripes);
+    /// the last unit is clipped at C's edge.
+    /// </summary>
+    private readonly unsafe struct Stripes(
+        float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* prepacked, float* c, nint ldc,
+        int m, int n, int k, float alpha, float beta, GemmBlocked.KernelShape ks, bool small, SimdLevel level,
+        bool byColumns, int unit) : IRangeWork
     {
-        private float* _a, _b, _prepacked, _c;
-        private nint _lda, _ldb, _ldc;
-        private bool _transA, _transB, _small, _byColumns;
-        private int _m, _n, _k, _unit, _units;
-        private float _alpha, _beta;
-        private GemmBlocked.KernelShape _ks;
-        private SimdLevel _level;
-
-        public void Set(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* prepacked, float* c, nint ldc,
-            int m, int n, int k, float alpha, float beta, GemmBlocked.KernelShape ks, bool small, SimdLevel level,
-            bool byColumns, int unit, int units)
+        public void Run(int start, int end)
         {
-            _a = a;
-            _b = b;
-            _prepacked = prepacked;
-            _c = c;
-            (_lda, _transA, _ldb, _transB, _ldc) = (lda, transA, ldb, transB, ldc);
-            (_m, _n, _k, _alpha, _beta, _ks, _small, _level) = (m, n, k, alpha, beta, ks, small, level);
-            (_byColumns, _unit, _units) = (byColumns, unit, units);
-        }
-
-        public void Execute(int part, int parts)
-        {
-            int lo = (int)((long)_units * part / parts) * _unit;
-            int hi = part == parts - 1 ? (_byColumns ? _n : _m) : (int)((long)_units * (part + 1) / parts) * _unit;
-            if (_byColumns)
-                RunBlock(_a, _lda, _transA, _b, _ldb, _transB, _prepacked, _c, _ldc, 0, _m, lo, hi, _k, _alpha, _beta, _ks, _small, _level);
+            int lo = start * unit, hi = Math.Min(end * unit, byColumns ? n : m);
+            if (byColumns)
+                RunBlock(a, lda, transA, b, ldb, transB, prepacked, c, ldc, 0, m, lo, hi, k, alpha, beta, ks, small, level);
             else
-                RunBlock(_a, _lda, _transA, _b, _ldb, _transB, _prepacked, _c, _ldc, lo, hi, 0, _n, _k, _alpha, _beta, _ks, _small, _level);
+                RunBlock(a, lda, transA, b, ldb, transB, prepacked, c, ldc, lo, hi, 0, n, k, alpha, beta, ks, small, level);
         }
     }
 
