@@ -34,19 +34,12 @@ public static class Gemm
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
-        if (a.Length < (long)m * k) throw new ArgumentException($"A has {a.Length} elements; a {(transposeA ? $"{k}×{m}" : $"{m}×{k}")} matrix needs {(long)m * k}.", nameof(a));
+        CheckA(a, m, k, transposeA);
         if (b.Length < (long)k * n) throw new ArgumentException($"B has {b.Length} elements; a {(transposeB ? $"{n}×{k}" : $"{k}×{n}")} matrix needs {(long)k * n}.", nameof(b));
-        if (c.Length < (long)m * n) throw new ArgumentException($"C has {c.Length} elements; a {m}×{n} matrix needs {(long)m * n}.", nameof(c));
-        var cm = c[..(m * n)];
+        var cm = CheckC(c, m, n);
         if (cm.Overlaps(a[..(m * k)]) || cm.Overlaps(b[..(k * n)]))
             throw new ArgumentException("C must not overlap A or B.", nameof(c));
-        if (m == 0 || n == 0) return;
-        if (k == 0 || alpha == 0f)
-        {
-            if (beta == 0f) cm.Clear();
-            else if (beta != 1f) Elementwise.Scale(beta, cm);
-            return;
-        }
+        if (IsTrivial(cm, m, n, k, alpha, beta)) return;
         unsafe
         {
             fixed (float* pa = a, pb = b, pc = c)
@@ -67,17 +60,10 @@ public static class Gemm
         ArgumentNullException.ThrowIfNull(b);
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         int n = b.Columns, k = b.Rows;
-        if (a.Length < (long)m * k) throw new ArgumentException($"A has {a.Length} elements; a {(transposeA ? $"{k}×{m}" : $"{m}×{k}")} matrix needs {(long)m * k}.", nameof(a));
-        if (c.Length < (long)m * n) throw new ArgumentException($"C has {c.Length} elements; a {m}×{n} matrix needs {(long)m * n}.", nameof(c));
-        var cm = c[..(m * n)];
+        CheckA(a, m, k, transposeA);
+        var cm = CheckC(c, m, n);
         if (cm.Overlaps(a[..(m * k)])) throw new ArgumentException("C must not overlap A.", nameof(c));
-        if (m == 0 || n == 0) return;
-        if (k == 0 || alpha == 0f)
-        {
-            if (beta == 0f) cm.Clear();
-            else if (beta != 1f) Elementwise.Scale(beta, cm);
-            return;
-        }
+        if (IsTrivial(cm, m, n, k, alpha, beta)) return;
         unsafe
         {
             fixed (float* pa = a, pc = c)
@@ -85,6 +71,31 @@ public static class Gemm
                 Run(pa, transposeA ? m : k, transposeA, null, 0, false, b.Pointer, pc, n, m, n, k, alpha, beta, b.Level);
             }
         }
+    }
+
+    private static void CheckA(ReadOnlySpan<float> a, int m, int k, bool transposeA)
+    {
+        if (a.Length < (long)m * k) throw new ArgumentException($"A has {a.Length} elements; a {(transposeA ? $"{k}×{m}" : $"{m}×{k}")} matrix needs {(long)m * k}.", nameof(a));
+    }
+
+    /// <summary>The M×N matrix at the start of <paramref name="c"/>, which must hold one.</summary>
+    private static Span<float> CheckC(Span<float> c, int m, int n)
+    {
+        if (c.Length < (long)m * n) throw new ArgumentException($"C has {c.Length} elements; a {m}×{n} matrix needs {(long)m * n}.", nameof(c));
+        return c[..(m * n)];
+    }
+
+    /// <summary>
+    /// Whether the product is empty or zero (M, N or K is 0, or α = 0), in which case C (M×N)
+    /// has been set to β·C here, and is not read when β = 0.
+    /// </summary>
+    private static bool IsTrivial(Span<float> cm, int m, int n, int k, float alpha, float beta)
+    {
+        if (m == 0 || n == 0) return true;
+        if (k != 0 && alpha != 0f) return false;
+        if (beta == 0f) cm.Clear();
+        else if (beta != 1f) Elementwise.Scale(beta, cm);
+        return true;
     }
 
     private static unsafe void Run(
@@ -100,51 +111,25 @@ public static class Gemm
         bool byColumns = small || n >= m;
         int unit = byColumns ? ks.Nr : ks.Mr;
         int units = ((byColumns ? n : m) + unit - 1) / unit;
-        threads = Math.Min(threads, units);
-        if (threads <= 1)
-        {
-            RunBlock(a, lda, transA, b, ldb, transB, prepacked, c, ldc, 0, m, 0, n, k, alpha, beta, ks, small, level);
-            return;
-        }
-        var job = t_job ??= new GemmJob();
-        job.Set(a, lda, transA, b, ldb, transB, prepacked, c, ldc, m, n, k, alpha, beta, ks, small, level, byColumns, unit, units);
-        WorkerPool.Run(threads, job);
+        ParallelRanges.For(units, threads, new Stripes(a, lda, transA, b, ldb, transB, prepacked, c, ldc, m, n, k, alpha, beta, ks, small, level, byColumns, unit));
     }
 
-    [ThreadStatic] private static GemmJob? t_job;
-
-    /// <summary>One threaded product: part t computes the t-th stripe of C (whole NR panels or MR tiles).</summary>
-    private sealed unsafe class GemmJob : IPartitionedWork
+    /// <summary>
+    /// Stripes [start, end) of C, in whole NR panels (column stripes) or MR tiles (row stripes);
+    /// the last unit is clipped at C's edge.
+    /// </summary>
+    private readonly unsafe struct Stripes(
+        float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* prepacked, float* c, nint ldc,
+        int m, int n, int k, float alpha, float beta, GemmBlocked.KernelShape ks, bool small, SimdLevel level,
+        bool byColumns, int unit) : IRangeWork
     {
-        private float* _a, _b, _prepacked, _c;
-        private nint _lda, _ldb, _ldc;
-        private bool _transA, _transB, _small, _byColumns;
-        private int _m, _n, _k, _unit, _units;
-        private float _alpha, _beta;
-        private GemmBlocked.KernelShape _ks;
-        private SimdLevel _level;
-
-        public void Set(float* a, nint lda, bool transA, float* b, nint ldb, bool transB, float* prepacked, float* c, nint ldc,
-            int m, int n, int k, float alpha, float beta, GemmBlocked.KernelShape ks, bool small, SimdLevel level,
-            bool byColumns, int unit, int units)
+        public void Run(int start, int end)
         {
-            _a = a;
-            _b = b;
-            _prepacked = prepacked;
-            _c = c;
-            (_lda, _transA, _ldb, _transB, _ldc) = (lda, transA, ldb, transB, ldc);
-            (_m, _n, _k, _alpha, _beta, _ks, _small, _level) = (m, n, k, alpha, beta, ks, small, level);
-            (_byColumns, _unit, _units) = (byColumns, unit, units);
-        }
-
-        public void Execute(int part, int parts)
-        {
-            int lo = (int)((long)_units * part / parts) * _unit;
-            int hi = part == parts - 1 ? (_byColumns ? _n : _m) : (int)((long)_units * (part + 1) / parts) * _unit;
-            if (_byColumns)
-                RunBlock(_a, _lda, _transA, _b, _ldb, _transB, _prepacked, _c, _ldc, 0, _m, lo, hi, _k, _alpha, _beta, _ks, _small, _level);
+            int lo = start * unit, hi = Math.Min(end * unit, byColumns ? n : m);
+            if (byColumns)
+                RunBlock(a, lda, transA, b, ldb, transB, prepacked, c, ldc, 0, m, lo, hi, k, alpha, beta, ks, small, level);
             else
-                RunBlock(_a, _lda, _transA, _b, _ldb, _transB, _prepacked, _c, _ldc, lo, hi, 0, _n, _k, _alpha, _beta, _ks, _small, _level);
+                RunBlock(a, lda, transA, b, ldb, transB, prepacked, c, ldc, lo, hi, 0, n, k, alpha, beta, ks, small, level);
         }
     }
 
@@ -158,14 +143,12 @@ public static class Gemm
             return;
         }
         var (sizeA, sizeB) = GemmBlocked.BufferSizes(ks);
-        sizeA += GemmPacking.AlignmentSlack;
-        sizeB += GemmPacking.AlignmentSlack;
-        var packA = t_packA is { } pa && pa.Length >= sizeA ? pa : t_packA = GC.AllocateUninitializedArray<float>(sizeA, pinned: true);
-        var packB = t_packB is { } pb && pb.Length >= sizeB ? pb : t_packB = GC.AllocateUninitializedArray<float>(sizeB, pinned: true);
+        var packA = CacheLine.EnsurePinned(ref t_packA, sizeA + CacheLine.Slack);
+        var packB = CacheLine.EnsurePinned(ref t_packB, sizeB + CacheLine.Slack);
         fixed (float* ap = packA, bp = packB)
         {
             GemmBlocked.Run(a, lda, transA, b, ldb, transB, prepacked, c, ldc, m0, m1, n0, n1, k, alpha, beta, ks,
-                GemmPacking.CacheLineAligned(ap), GemmPacking.CacheLineAligned(bp));
+                CacheLine.Align(ap), CacheLine.Align(bp));
         }
     }
 }

@@ -23,16 +23,6 @@ namespace Recur.Kernels;
 /// </summary>
 internal static unsafe class GemmPacking
 {
-    /// <summary>Floats to allocate beyond a packing buffer's size so that it can start on a cache line.</summary>
-    internal const int AlignmentSlack = 15;
-
-    /// <summary>
-    /// The first 64-byte boundary at or after <paramref name="p"/>. The micro-kernels load 16
-    /// packed floats at a time: from an unaligned buffer every such load straddles two cache
-    /// lines, which cost the 32-row recurrent step product about 8% (measured on a Xeon).
-    /// </summary>
-    internal static float* CacheLineAligned(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
-
     /// <summary>
     /// Packs op(A)[ic..ic+mc, pc..pc+kc) into ⌈mc/MR⌉ panels; panel i holds, for each k step,
     /// the MR values of rows i·MR.. (zero past mc).

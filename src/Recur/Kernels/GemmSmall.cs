@@ -59,8 +59,7 @@ internal static unsafe class GemmSmall
         nint ldar = lda;
         if (transA)
         {
-            if (t_rows is null || t_rows.Length < m * k) t_rows = GC.AllocateUninitializedArray<float>(m * k, pinned: true);
-            ar = (float*)Unsafe.AsPointer(ref t_rows[0]);
+            ar = (float*)Unsafe.AsPointer(ref CacheLine.EnsurePinned(ref t_rows, m * k)[0]);
             for (int i = 0; i < m; i++)
                 for (int p = 0; p < k; p++) ar[i * k + p] = a[p * lda + i];
             ldar = k;

@@ -9,7 +9,7 @@ namespace Recur.Kernels;
 /// </summary>
 public sealed unsafe class PackedMatrix
 {
-    private float[] _data = [];
+    private float[]? _data;
 
     /// <summary>K: rows of the packed operand.</summary>
     public int Rows { get; private set; }
@@ -20,8 +20,8 @@ public sealed unsafe class PackedMatrix
     /// <summary>The SIMD level the panels were laid out for (their width depends on it).</summary>
     internal SimdLevel Level { get; private set; }
 
-    /// <summary>The packed panels, from the first cache line of the (pinned, so never moving) array.</summary>
-    internal float* Pointer => _data.Length == 0 ? null : GemmPacking.CacheLineAligned((float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref _data[0]));
+    /// <summary>The packed panels, from the first cache line of the (pinned, so never moving) array; null before the first <see cref="Pack"/>.</summary>
+    internal float* Pointer { get; private set; }
 
     /// <summary>
     /// Packs op(B) (K×N): <paramref name="b"/> is row-major K×N, or N×K when
@@ -35,9 +35,9 @@ public sealed unsafe class PackedMatrix
             throw new ArgumentException($"B has {b.Length} elements; a {(transpose ? $"{columns}×{rows}" : $"{rows}×{columns}")} matrix needs {(long)rows * columns}.", nameof(b));
         Level = Simd.Level;
         int nr = GemmBlocked.KernelShape.For(Level).Nr;
-        long size = (long)rows * ((columns + nr - 1) / nr * nr) + GemmPacking.AlignmentSlack;
+        long size = (long)rows * ((columns + nr - 1) / nr * nr) + CacheLine.Slack;
         if (size > Array.MaxLength) throw new ArgumentException("The packed matrix would not fit in one array.", nameof(b));
-        if (_data.Length < size) _data = GC.AllocateUninitializedArray<float>((int)Math.Max(size, 1), pinned: true);
+        Pointer = CacheLine.Align((float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref CacheLine.EnsurePinned(ref _data, (int)size)[0]));
         Rows = rows;
         Columns = columns;
         if (rows == 0 || columns == 0) return;

@@ -113,20 +113,12 @@ internal static unsafe class RowNormalization
             {
                 int t1 = Math.Min(end, t0 + Tile);
                 for (int r = t0; r < t1; r++)
-                {
-                    float* xr = a.X + (long)r * n;
-                    // Around the row's first value, so that the float partial sums keep their digits.
-                    a.Mean[r] = a.Centered ? ScalarConvert.ToDouble(*xr) + SegmentOps<W, V>.Sum(xr, n, *xr) * inverse : 0;
-                }
+                    a.Mean[r] = a.Centered ? SegmentOps<W, V>.ShiftedMean(a.X + (long)r * n, n, inverse) : 0;
                 for (int r = t0; r < t1; r++)
                 {
-                    double mu = a.Mean[r];
-                    float mf = ScalarConvert.ToFloat(mu);
-                    // Σ(x − m)² = Σ(x − μ)² + n(μ − m)² for the float-rounded m: remove the second term.
-                    double shift = mu - ScalarConvert.ToDouble(mf);
-                    double variance = Math.Max(0, SegmentOps<W, V>.SumSquaredDeviations(a.X + (long)r * n, n, mf) * inverse - shift * shift);
+                    double variance = SegmentOps<W, V>.Variance(a.X + (long)r * n, n, a.Mean[r], inverse);
                     a.Variance[r] = variance;
-                    a.Rstd[r] = 1 / Math.Sqrt(variance + a.Eps);
+                    a.Rstd[r] = SegmentOps<W, V>.Rstd(variance, a.Eps);
                 }
                 for (int r = t0; r < t1; r++)
                     SegmentOps<W, V>.NormalizeAffine(a.X + (long)r * n, a.Gamma, a.Beta, a.Output + (long)r * n, n, ScalarConvert.ToFloat(a.Mean[r]), ScalarConvert.ToFloat(a.Rstd[r]));

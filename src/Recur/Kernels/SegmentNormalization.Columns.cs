@@ -90,7 +90,7 @@ internal static unsafe partial class SegmentNormalization
                         // Σ(x − m)² = Σ(x − μ)² + N(μ − m)² for the float-rounded m: remove the second term.
                         double rounding = mean[j] - ScalarConvert.ToDouble(center[j]);
                         variance[j] = Math.Max(0, variance[j] * inverse - rounding * rounding);
-                        a.Rstd[b0 + j] = 1 / Math.Sqrt(variance[j] + a.Eps);
+                        a.Rstd[b0 + j] = SegmentOps<W, V>.Rstd(variance[j], a.Eps);
                     }
                 }
                 for (int j = 0; j < n; j++)

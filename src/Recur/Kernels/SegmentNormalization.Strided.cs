@@ -111,7 +111,7 @@ internal static unsafe partial class SegmentNormalization
                 double variance = Math.Max(0, (a.Variance[g] + length * a.Rstd[g] - l.GroupSize * dbar * dbar) * inverse);
                 a.Mean[g] = ScalarConvert.ToDouble(a.X[(long)g * l.GroupStride]) + dbar;
                 a.Variance[g] = variance;
-                a.Rstd[g] = 1 / Math.Sqrt(variance + a.Eps);
+                a.Rstd[g] = SegmentOps<W, V>.Rstd(variance, a.Eps);
             }
         }
     }

@@ -59,7 +59,6 @@ internal readonly record struct SegmentLayout(int Groups, int Segments, int Leng
 /// </summary>
 internal static unsafe partial class SegmentNormalization
 {
-    /// <summary>Groups per tile: each phase of a pass runs over a tile before the next phase starts.</summary>
     /// <summary>
     /// Floats per tile (at least one group): each phase of a pass runs over a tile before the next
     /// phase starts, so the tile's input must still be in L1 when the next phase reads it again. The
@@ -202,21 +201,13 @@ internal static unsafe partial class SegmentNormalization
             var l = a.Layout;
             int n = l.GroupSize;
             double inverse = 1.0 / n;
-            // Around the group's first value, so that the float partial sums keep their digits.
+            for (int g = t0; g < t1; g++)
+                a.Mean[g] = SegmentOps<W, V>.ShiftedMean(a.X + (long)g * l.GroupStride, n, inverse);
             for (int g = t0; g < t1; g++)
             {
-                float* xg = a.X + (long)g * l.GroupStride;
-                a.Mean[g] = ScalarConvert.ToDouble(*xg) + SegmentOps<W, V>.Sum(xg, n, *xg) * inverse;
-            }
-            for (int g = t0; g < t1; g++)
-            {
-                double mu = a.Mean[g];
-                float mf = ScalarConvert.ToFloat(mu);
-                // Σ(x − m)² = Σ(x − μ)² + n(μ − m)² for the float-rounded m: remove the second term.
-                double shift = mu - ScalarConvert.ToDouble(mf);
-                double variance = Math.Max(0, SegmentOps<W, V>.SumSquaredDeviations(a.X + (long)g * l.GroupStride, n, mf) * inverse - shift * shift);
+                double variance = SegmentOps<W, V>.Variance(a.X + (long)g * l.GroupStride, n, a.Mean[g], inverse);
                 a.Variance[g] = variance;
-                a.Rstd[g] = 1 / Math.Sqrt(variance + a.Eps);
+                a.Rstd[g] = SegmentOps<W, V>.Rstd(variance, a.Eps);
             }
         }
     }

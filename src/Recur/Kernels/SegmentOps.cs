@@ -15,10 +15,6 @@ internal static unsafe class SegmentOps<W, V> where W : struct, IVectorWidth<V> 
     /// <summary>Vectors summed in float before the partial sum moves to double.</summary>
     public const int BlockVectors = 16;
 
-    /// <summary>Σ x_i.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Sum(float* x, int n) => Sum(x, n, 0f);
-
     /// <summary>Σ (x_i − shift): with a shift near the values, the float partial sums keep their digits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Sum(float* x, int n, float shift)
@@ -43,6 +39,30 @@ internal static unsafe class SegmentOps<W, V> where W : struct, IVectorWidth<V> 
         for (; i < n; i++) total += x[i] - shift;
         return total;
     }
+
+    /// <summary>
+    /// The mean of x[0..n) as x_0 + Σ(x_i − x_0)·<paramref name="inverse"/> (inverse = 1/n):
+    /// around the first value, so that the float partial sums keep their digits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ShiftedMean(float* x, int n, double inverse) => ScalarConvert.ToDouble(*x) + Sum(x, n, *x) * inverse;
+
+    /// <summary>
+    /// The biased variance of x[0..n) about its mean <paramref name="mean"/> (inverse = 1/n), second
+    /// pass of the two-pass variance. The deviations are taken from the float-rounded mean m:
+    /// Σ(x − m)² = Σ(x − μ)² + n(μ − m)², so the second term is removed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Variance(float* x, int n, double mean, double inverse)
+    {
+        float mf = ScalarConvert.ToFloat(mean);
+        double shift = mean - ScalarConvert.ToDouble(mf);
+        return Math.Max(0, SumSquaredDeviations(x, n, mf) * inverse - shift * shift);
+    }
+
+    /// <summary>r = 1/√(σ² + ε).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Rstd(double variance, double eps) => 1 / Math.Sqrt(variance + eps);
 
     /// <summary>Σ (x_i − mean)²: the second pass of the two-pass variance (no cancellation).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

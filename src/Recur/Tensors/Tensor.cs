@@ -1,5 +1,4 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using Recur.Kernels;
 
 namespace Recur.Tensors;
 
@@ -46,21 +45,12 @@ public sealed class Tensor
         // lines costs two cache accesses, which made streaming kernels (normalization, elementwise)
         // up to 40 % slower. The array is pinned so that the aligned start stays aligned; arrays this
         // large live in the large object heap, which is not compacted by default, either way.
-        var data = GC.AllocateArray<float>(size + AlignmentFloats - 1, pinned: true);
-        return new(data, AlignedOffset(data), shape);
+        var data = GC.AllocateArray<float>(size + CacheLine.Slack, pinned: true);
+        return new(data, CacheLine.Offset(data), shape);
     }
 
     /// <summary>Elements from which <see cref="Zeros(Shape)"/> aligns: the size at which an array goes to the large object heap (85,000 bytes).</summary>
     internal const int AlignedSize = 85_000 / sizeof(float);
-
-    /// <summary>Floats in one 64-byte cache line.</summary>
-    private const int AlignmentFloats = 64 / sizeof(float);
-
-    private static unsafe int AlignedOffset(float[] pinned)
-    {
-        long address = (long)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
-        return (int)((-address & 63) / sizeof(float));
-    }
 
     /// <summary>A new tensor holding a copy of <paramref name="values"/>.</summary>
     public static Tensor FromSpan(ReadOnlySpan<float> values, params int[] dims)
