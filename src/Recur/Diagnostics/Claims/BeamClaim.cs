@@ -28,9 +28,10 @@ public static class BeamClaim
         var xn = ns.Select(n => (double)n).ToArray();
         var xb = bs.Select(b => (double)b).ToArray();
         var xt = ts.Select(t => (double)t).ToArray();
-        var tFit = Measurements.LogLogFit(xt, byT.Select(r => r.Seconds).ToArray(), last: 3);
-        var nFit = Measurements.LogLogFit(xn, byN.Select(r => r.Seconds).ToArray(), last: 3);
-        var bFit = Measurements.LogLogFit(xb, byB.Select(r => r.Seconds).ToArray(), last: 3);
+        double[] timeByT = byT.Select(r => r.Seconds).ToArray(), timeByN = byN.Select(r => r.Seconds).ToArray(), timeByB = byB.Select(r => r.Seconds).ToArray();
+        var tFit = Measurements.LogLogFit(xt, timeByT, last: 3);
+        var nFit = Measurements.LogLogFit(xn, timeByN, last: 3);
+        var bFit = Measurements.LogLogFit(xb, timeByB, last: 3);
         // The overcount's law B²·N·log(BN), as a local slope against B over the same widths.
         var overcount = bs.Select(b => (double)b * b * fixedN * Math.Log((double)b * fixedN)).ToArray();
         double overcountSlope = Measurements.LogLogFit(xb, overcount, last: 3).Slope;
@@ -54,19 +55,10 @@ public static class BeamClaim
             ],
             Figures =
             [
-                new ClaimFigure("2.3-beam-vs-B", Show.Text($"Beam search, N = {fixedN}, T = {steps}: the search's own time against B"), "B (beam width)", "seconds", [
-                    new ClaimSeries("measured", xb, byB.Select(r => r.Seconds).ToArray(), SeriesStyle.Markers),
-                    new ClaimSeries(Show.Text($"fit (largest three): slope {Show.Fixed(bFit.Slope, 2)}"), xb, Measurements.PowerLaw(xb, bFit), SeriesStyle.Dashed),
-                    new ClaimSeries("overcount B²·N·log BN (through the first point)", xb, overcount.Select(o => o / overcount[0] * byB[0].Seconds).ToArray(), SeriesStyle.Dashed),
-                ], LogX: true, LogY: true),
-                new ClaimFigure("2.3-beam-vs-N", Show.Text($"Beam search, B = {fixedB}, T = {steps}: the search's own time against N"), "N (vocabulary)", "seconds", [
-                    new ClaimSeries("measured", xn, byN.Select(r => r.Seconds).ToArray(), SeriesStyle.Markers),
-                    new ClaimSeries(Show.Text($"fit (largest three): slope {Show.Fixed(nFit.Slope, 2)}"), xn, Measurements.PowerLaw(xn, nFit), SeriesStyle.Dashed),
-                ], LogX: true, LogY: true),
-                new ClaimFigure("2.3-beam-vs-T", Show.Text($"Beam search, B = {fixedB}, N = {fixedN}: the search's own time against T"), "T (positions)", "seconds", [
-                    new ClaimSeries("measured", xt, byT.Select(r => r.Seconds).ToArray(), SeriesStyle.Markers),
-                    new ClaimSeries(Show.Text($"fit (largest three): slope {Show.Fixed(tFit.Slope, 2)}"), xt, Measurements.PowerLaw(xt, tFit), SeriesStyle.Dashed),
-                ], LogX: true, LogY: true),
+                Measurements.ScalingFigure("2.3-beam-vs-B", Show.Text($"Beam search, N = {fixedN}, T = {steps}: the search's own time against B"), "B (beam width)", xb, timeByB, bFit,
+                    new ClaimSeries("overcount B²·N·log BN (through the first point)", xb, overcount.Select(o => o / overcount[0] * byB[0].Seconds).ToArray(), SeriesStyle.Dashed)),
+                Measurements.ScalingFigure("2.3-beam-vs-N", Show.Text($"Beam search, B = {fixedB}, T = {steps}: the search's own time against N"), "N (vocabulary)", xn, timeByN, nFit),
+                Measurements.ScalingFigure("2.3-beam-vs-T", Show.Text($"Beam search, B = {fixedB}, N = {fixedN}: the search's own time against T"), "T (positions)", xt, timeByT, tFit),
             ],
         };
     }

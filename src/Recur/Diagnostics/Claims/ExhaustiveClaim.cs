@@ -60,10 +60,7 @@ public static class ExhaustiveClaim
             ],
             Figures =
             [
-                new ClaimFigure("2.1-exhaustive-vs-N", Show.Text($"Exhaustive search, T = {fixedT}: time against N"), "N (vocabulary)", "seconds", [
-                    new ClaimSeries("measured", xs, timeByN, SeriesStyle.Markers),
-                    new ClaimSeries(Show.Text($"fit (largest three): slope {Show.Fixed(nFit.Slope, 2)}"), xs, Measurements.PowerLaw(xs, nFit), SeriesStyle.Dashed),
-                ], LogX: true, LogY: true),
+                Measurements.ScalingFigure("2.1-exhaustive-vs-N", Show.Text($"Exhaustive search, T = {fixedT}: time against N"), "N (vocabulary)", xs, timeByN, nFit),
                 new ClaimFigure("2.1-exhaustive-vs-T", Show.Text($"Exhaustive search, N = {fixedN}: time against T (log scale: a straight line is exponential growth)"), "T (positions)", "seconds", [
                     new ClaimSeries("measured", txs, timeByT, SeriesStyle.Markers),
                     new ClaimSeries(Show.Text($"fit (largest three): ×{Show.Fixed(growth, 2)} per position"), txs, txs.Select(t => Math.Exp(tFit.Intercept + tFit.Slope * t)).ToArray(), SeriesStyle.Dashed),

@@ -138,4 +138,17 @@ public static class Measurements
         for (int i = 0; i < y.Length; i++) y[i] = Math.Exp(fit.Intercept) * Math.Pow(x[i], fit.Slope);
         return y;
     }
+
+    /// <summary>
+    /// A log-log chart of run time against a size: the measured points, the power law fitted
+    /// over the largest three (<paramref name="fit"/> from <see cref="LogLogFit"/>), and any
+    /// <paramref name="extra"/> series (a competing law, for instance).
+    /// </summary>
+    public static ClaimFigure ScalingFigure(string name, string title, string xLabel, double[] x, double[] seconds,
+        (double Slope, double Intercept) fit, params ClaimSeries[] extra) =>
+        new(name, title, xLabel, "seconds", [
+            new ClaimSeries("measured", x, seconds, SeriesStyle.Markers),
+            new ClaimSeries(Show.Text($"fit (largest three): slope {Show.Fixed(fit.Slope, 2)}"), x, PowerLaw(x, fit), SeriesStyle.Dashed),
+            .. extra,
+        ], LogX: true, LogY: true);
 }

@@ -48,14 +48,8 @@ public static class ViterbiClaim
             ],
             Figures =
             [
-                new ClaimFigure("2.2-viterbi-vs-N", Show.Text($"Viterbi, T = {timing.FixedT}: time against N"), "N (vocabulary)", "seconds", [
-                    new ClaimSeries("measured", timing.Ns, timing.TimeByN, SeriesStyle.Markers),
-                    new ClaimSeries(Show.Text($"fit (largest three): slope {Show.Fixed(timing.NFit.Slope, 2)}"), timing.Ns, Measurements.PowerLaw(timing.Ns, timing.NFit), SeriesStyle.Dashed),
-                ], LogX: true, LogY: true),
-                new ClaimFigure("2.2-viterbi-vs-T", Show.Text($"Viterbi, N = {timing.FixedN}: time against T"), "T (positions)", "seconds", [
-                    new ClaimSeries("measured", timing.Ts, timing.TimeByT, SeriesStyle.Markers),
-                    new ClaimSeries(Show.Text($"fit (largest three): slope {Show.Fixed(timing.TFit.Slope, 2)}"), timing.Ts, Measurements.PowerLaw(timing.Ts, timing.TFit), SeriesStyle.Dashed),
-                ], LogX: true, LogY: true),
+                Measurements.ScalingFigure("2.2-viterbi-vs-N", Show.Text($"Viterbi, T = {timing.FixedT}: time against N"), "N (vocabulary)", timing.Ns, timing.TimeByN, timing.NFit),
+                Measurements.ScalingFigure("2.2-viterbi-vs-T", Show.Text($"Viterbi, N = {timing.FixedN}: time against T"), "T (positions)", timing.Ts, timing.TimeByT, timing.TFit),
                 new ClaimFigure("2.2-viterbi-memory", Show.Text($"Viterbi memory, N = {memory.N}: bytes allocated against T"), "T (positions)", "bytes", [
                     new ClaimSeries("allocated by one decode", Array.ConvertAll(memory.Steps, t => (double)t), memory.Bytes, SeriesStyle.Markers),
                     new ClaimSeries("back-pointers T·N·4", Array.ConvertAll(memory.Steps, t => (double)t), Array.ConvertAll(memory.Steps, t => 4.0 * t * memory.N), SeriesStyle.Dashed),
