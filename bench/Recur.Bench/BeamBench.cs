@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Recur.Decoding;
 using Recur.Kernels;
-using Recur.LanguageModels;
+using Recur.LanguageModels.NGrams;
 using Recur.Tensors;
 using TorchSharp;
 
@@ -11,7 +11,7 @@ namespace Recur.Bench;
 
 /// <summary>
 /// `beam`: beam search with B = 8 over a trigram modified Kneser-Ney model of N = 10,000
-/// tokens, timing the search's own work per step, the model excluded (theory.md 2.3: the
+/// tokens, timing the search's own work per step, the model excluded (docs/theory.md 2.3: the
 /// search costs O(B·N) per step on top of the model). Both sides call the same NGramModel
 /// for the same rows; both run exactly T steps (the end token is masked, as a minimum length
 /// does), so they do the same work. Recur: BeamSearch.Decode, its time minus the model's

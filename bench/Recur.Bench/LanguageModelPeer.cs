@@ -1,4 +1,4 @@
-using Recur.LanguageModels;
+using Recur.LanguageModels.Rnn;
 using TorchSharp;
 using TorchSharp.Modules;
 

@@ -1,5 +1,5 @@
 using Recur.Kernels;
-using Recur.LanguageModels;
+using Recur.LanguageModels.Rnn;
 using Recur.Nn.Recurrent;
 using Recur.Tensors;
 using Recur.Text;

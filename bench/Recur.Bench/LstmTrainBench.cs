@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using Recur.Kernels;
-using Recur.LanguageModels;
+using Recur.LanguageModels.Rnn;
 using Recur.Nn.Recurrent;
 using Recur.Optim;
 using Recur.Tensors;
 using Recur.Text;
+using Recur.Training;
 using TorchSharp;
 
 namespace Recur.Bench;
@@ -13,7 +14,7 @@ namespace Recur.Bench;
 
 /// <summary>
 /// `lstm-train`: training steps of the whole character language model (embedding → LSTM →
-/// head, cross-entropy, backward, clipping at 1, Adam) for the design.md configurations,
+/// head, cross-entropy, backward, clipping at 1, Adam) for the bench/README.md configurations,
 /// Recur beside its TorchSharp twin started from the same weights on the same batches.
 /// Figure: tokens/s. With --data FILE (e.g. ../shared/data/tinyshakespeare.txt) it also trains
 /// both for --steps steps (default 300) on that text and reports their validation losses,

@@ -6,7 +6,7 @@ namespace Recur.Bench;
 
 /// <summary>
 /// Runs Recur and its TorchSharp peer on the same configuration, alternating repetitions so
-/// that machine noise falls on both alike, and prints JSON lines (design.md "Measuring speed").
+/// that machine noise falls on both alike, and prints JSON lines (bench/README.md).
 /// Each repetition repeats the work until it has run for a minimum time; the figure is the
 /// median over repetitions.
 /// </summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Recur.Decoding;
 using Recur.Kernels;
 using TorchSharp;
@@ -7,7 +6,7 @@ namespace Recur.Bench;
 
 /// <summary>
 /// `viterbi`: Viterbi decoding of a dense first-order Markov chain, N states, T = 256 steps
-/// (theory.md 2.2): Recur's DenseViterbi (double sums, vectorized max-plus, back-pointers)
+/// (docs/theory.md 2.2): Recur's DenseViterbi (double sums, vectorized max-plus, back-pointers)
 /// beside the vectorized TorchSharp formulation, per step scores = δ + log P broadcast and a
 /// max keeping the argmax as back-pointers, then a backtrack. The peer gets the layout
 /// LibTorch reduces fastest: log Pᵀ, so the max runs over the last (contiguous) dimension —

@@ -1,6 +1,6 @@
 namespace Recur.Cli;
 
-/// <summary>The process exit codes of design.md.</summary>
+/// <summary>The process exit codes (docs/cli.md).</summary>
 internal static class ExitCodes
 {
     /// <summary>Success.</summary>

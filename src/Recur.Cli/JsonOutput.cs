@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Recur.Cli;
 
 /// <summary>
-/// Writes the one JSON object a verb prints with --json (design.md): compact, on one line,
+/// Writes the one JSON object a verb prints with --json (docs/formats.md, JSON outputs): compact, on one line,
 /// keys exactly as given, numbers in invariant form, non-ASCII text kept readable.
 /// </summary>
 internal static class JsonOutput

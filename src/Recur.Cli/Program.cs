@@ -5,7 +5,7 @@ namespace Recur.Cli;
 
 /// <summary>
 /// The `recur` entry point: builds the command tree, parses, runs, and is the one place that
-/// turns exceptions into exit codes and one-line messages (design.md "The command line").
+/// turns exceptions into exit codes and one-line messages (docs/cli.md, exit codes).
 /// </summary>
 public static class Program
 {
@@ -55,7 +55,7 @@ public static class Program
         switch (e)
         {
             case InputException ie:
-                stderr.WriteLine($"error: {ie.Subject}: {OneLine(ie.Message)}");
+                stderr.WriteLine($"error: {FlagNames.Translate(ie.Subject)}: {OneLine(FlagNames.Translate(ie.Message))}");
                 return ExitCodes.BadInput;
             case FileNotFoundException fnf:
                 stderr.WriteLine($"error: {fnf.FileName ?? "file"}: not found");

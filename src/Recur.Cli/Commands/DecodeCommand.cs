@@ -1,26 +1,26 @@
 using System.CommandLine;
 using System.Globalization;
 using Recur.Decoding;
-using Recur.Io;
 using Recur.LanguageModels;
+using Recur.LanguageModels.Files;
+using Recur.LanguageModels.Markov;
+using Recur.LanguageModels.NGrams;
+using Recur.LanguageModels.PrefixTrees;
 using Recur.Tensors;
 
 namespace Recur.Cli.Commands;
 
 /// <summary>
-/// `recur decode --model FILE`: decodes an explicit model (design.md "The command line") with
+/// `recur decode --model FILE`: decodes an explicit model (docs/cli.md) with
 /// exhaustive, Viterbi, greedy, beam, exact best-first search or sampling, and prints the
 /// sequences with their log-probabilities and what the search cost.
 /// </summary>
 internal static class DecodeCommand
 {
-    private static readonly string[] Methods = ["exhaustive", "viterbi", "greedy", "beam", "exact", "sample"];
-
     public static Command Create()
     {
         var model = new Option<FileInfo>("--model") { Description = $"The model to decode: {LanguageModelFiles.Formats}", Required = true }.MustExist();
-        var method = new Option<string>("--method") { Description = "exhaustive | viterbi | greedy | beam | exact | sample", DefaultValueFactory = _ => "beam" };
-        method.AcceptOnlyFromAmong(Methods);
+        var method = ChoiceOption.Create("--method", "The search", DecodingMethod.Beam);
         var length = new Option<int>("--length") { Description = "Length limit T: the most tokens per sequence, the end token included (default 20; for a prefix tree, its longest sequence if shorter)", DefaultValueFactory = _ => DefaultLength }.AtLeast(1);
         var minLength = new Option<int>("--min-length") { Description = "Tokens that must precede the end token", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var kbest = new Option<int>("--kbest", "--num-return") { Description = "How many sequences: the K best (exhaustive, viterbi, exact, beam with K ≤ B) or K samples", DefaultValueFactory = _ => 1 }.AtLeast(1);
@@ -36,14 +36,14 @@ internal static class DecodeCommand
         cmd.SetAction(parse =>
         {
             int? explicitLength = parse.GetResult(length) is { Implicit: false } ? parse.GetValue(length) : null;
-            var request = search.Read(parse, parse.GetValue(method)!, explicitLength, parse.GetValue(minLength), parse.GetValue(kbest), parse.GetValue(maxSequences));
+            var request = search.Read(parse, parse.GetValue(method), explicitLength, parse.GetValue(minLength), parse.GetValue(kbest), parse.GetValue(maxSequences));
             return Run(parse.GetValue(model)!.FullName, request, parse.GetValue(json), parse.InvocationConfiguration.Output);
         });
         return cmd;
     }
 
     /// <summary>The parsed options.</summary>
-    internal sealed record Request(string Method, int Beam, int? Length, int MinLength, int KBest, double LengthPenalty, string LengthNorm, string Stop,
+    internal sealed record Request(DecodingMethod Method, int Beam, int? Length, int MinLength, int KBest, double LengthPenalty, LengthNormalizationKind LengthNorm, StopRule Stop,
         int Groups, double Diversity, int NoRepeatNgram, double Temperature, int TopK, double TopP, ulong Seed, long MaxNodes, long MaxSequences);
 
     private const int DefaultLength = 20;
@@ -61,21 +61,21 @@ internal static class DecodeCommand
 
     internal static DecodeResult Decode(ILanguageModel model, string path, Request q, int length) => q.Method switch
     {
-        "exhaustive" => Exhaustive.Search(model, new ExhaustiveOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest, MaxSequences = q.MaxSequences }),
-        "viterbi" => Viterbi.Decode(FiniteContext(model, path, q), new ViterbiOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest }),
-        "greedy" => Greedy.Decode(model, new GreedyOptions { MaxLength = length, MinLength = q.MinLength }),
-        "beam" => BeamSearch.Decode(model, BeamOptions(q, length)),
-        "exact" => BestFirst.Search(model, new BestFirstOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest, MaxNodes = q.MaxNodes }),
-        "sample" => Sampler.Sample(model, new SamplingOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest, Temperature = q.Temperature, TopK = q.TopK, TopP = q.TopP }, new Rng(q.Seed)),
-        _ => throw new InputException("--method", $"unknown method '{q.Method}'; choose one of {string.Join(", ", Methods)}"),
+        DecodingMethod.Exhaustive => Exhaustive.Search(model, new ExhaustiveOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest, MaxSequences = q.MaxSequences }),
+        DecodingMethod.Viterbi => Viterbi.Decode(FiniteContext(model, path, q), new ViterbiOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest }),
+        DecodingMethod.Greedy => Greedy.Decode(model, new GreedyOptions { MaxLength = length, MinLength = q.MinLength }),
+        DecodingMethod.Beam => BeamSearch.Decode(model, BeamOptions(q, length)),
+        DecodingMethod.Exact => BestFirst.Search(model, new BestFirstOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest, MaxNodes = q.MaxNodes }),
+        DecodingMethod.Sample => Sampler.Sample(model, new SamplingOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest, Temperature = q.Temperature, TopK = q.TopK, TopP = q.TopP }, new Rng(q.Seed)),
+        _ => throw new ArgumentOutOfRangeException(nameof(q), q.Method, "Not a decoding method."),
     };
 
-    // Viterbi needs the Markov property (theory.md 2.2f); k-best needs a first-order model.
+    // Viterbi needs the Markov property (docs/theory.md 2.2f); k-best needs a first-order model.
     private static IFiniteContextModel FiniteContext(ILanguageModel model, string path, Request q)
     {
         if (model is not IFiniteContextModel markov)
-            throw new InputException("--method viterbi", $"{Path.GetFileName(path)} is a {Describe(model)}, which is not Markov, so Viterbi does not apply (theory.md 2.2f); use --method exact for the exact answer");
-        if (q.KBest > 1 && model is not MarkovModel)
+            throw new InputException("--method viterbi", $"{Path.GetFileName(path)} is a {Describe(model)}, which is not Markov, so Viterbi does not apply (docs/theory.md 2.2f); use --method exact for the exact answer");
+        if (q.KBest > 1 && model is not IFirstOrderModel)
             throw new InputException("--kbest", "k-best Viterbi needs a first-order Markov model; use --method exact --kbest K");
         return markov;
     }
@@ -84,12 +84,15 @@ internal static class DecodeCommand
     {
         if (q.Beam % q.Groups != 0) throw new InputException("--groups", $"the beam width {q.Beam} must be a multiple of the number of groups {q.Groups}");
         if (q.KBest > q.Beam) throw new InputException("--kbest", $"beam search returns at most B = {q.Beam} sequences (got {q.KBest}); raise --beam or lower --kbest");
-        var norm = q.LengthPenalty == 0 ? LengthNormalization.None
-            : q.LengthNorm == "gnmt" ? LengthNormalization.Gnmt(q.LengthPenalty) : LengthNormalization.Power(q.LengthPenalty);
-        var rule = q.Stop switch { "first-k" => StopRule.FirstK, "heuristic" => StopRule.Heuristic, _ => StopRule.Exact };
+        var norm = q.LengthPenalty == 0 ? LengthNormalization.None : q.LengthNorm switch
+        {
+            LengthNormalizationKind.Gnmt => LengthNormalization.Gnmt(q.LengthPenalty),
+            LengthNormalizationKind.Power => LengthNormalization.Power(q.LengthPenalty),
+            _ => LengthNormalization.None,
+        };
         return new BeamSearchOptions
         {
-            Width = q.Beam, MaxLength = length, MinLength = q.MinLength, NumReturn = q.KBest, LengthNormalization = norm, StopRule = rule,
+            Width = q.Beam, MaxLength = length, MinLength = q.MinLength, NumReturn = q.KBest, LengthNormalization = norm, StopRule = q.Stop,
             Groups = q.Groups, DiversityStrength = q.Diversity, NoRepeatNgramSize = q.NoRepeatNgram,
         };
     }
@@ -103,7 +106,7 @@ internal static class DecodeCommand
     };
 
     // The sequence's words without the end token.
-    private static void WriteJson(TextWriter output, string method, ILanguageModel model, DecodeResult r)
+    private static void WriteJson(TextWriter output, DecodingMethod method, ILanguageModel model, DecodeResult r)
     {
         var sequences = new List<Dictionary<string, object>>();
         foreach (var s in r.Sequences)
@@ -117,7 +120,7 @@ internal static class DecodeCommand
             });
         JsonOutput.Write(output, new Dictionary<string, object>
         {
-            ["method"] = method,
+            ["method"] = Choice<DecodingMethod>.Name(method),
             ["sequences"] = sequences,
             ["model_calls"] = r.ModelCalls,
             ["seconds"] = r.Seconds,
@@ -131,10 +134,10 @@ internal static class DecodeCommand
         var c = CultureInfo.InvariantCulture;
         string what = q.Method switch
         {
-            "beam" => $"beam search, B = {q.Beam}" + (q.Groups > 1 ? $", {q.Groups} groups" : ""),
-            "exact" => "exact best-first search",
-            "sample" => $"sampling, seed {q.Seed}",
-            _ => q.Method,
+            DecodingMethod.Beam => $"beam search, B = {q.Beam}" + (q.Groups > 1 ? $", {q.Groups} groups" : ""),
+            DecodingMethod.Exact => "exact best-first search",
+            DecodingMethod.Sample => $"sampling, seed {q.Seed}",
+            _ => Choice<DecodingMethod>.Name(q.Method),
         };
         output.WriteLine($"{what}: {Describe(model)} of {model.Vocabulary.Count} tokens, length ≤ {length}");
         if (r.Sequences.Count == 0) output.WriteLine("  no sequence has non-zero probability");

@@ -1,15 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
-using Recur.Cli.Plots;
 using Recur.Diagnostics;
-using Recur.Io;
-using Recur.LanguageModels;
+using Recur.Kernels;
 using Recur.Nn.Recurrent;
+using Recur.Plots;
+using Recur.Training;
 
 namespace Recur.Cli.Commands;
 
 /// <summary>
-/// `recur diagnose jacobian` and `recur diagnose gradients` (design.md, theory.md 1.2–1.3):
+/// `recur diagnose jacobian` and `recur diagnose gradients` (docs/cli.md, docs/theory.md 1.2–1.3):
 /// ‖∂h_T/∂h_0‖ from exact Jacobian products, for random weights scaled to a chosen spectral
 /// norm or for a trained checkpoint, against the bound (‖W‖γ)^T; and ‖∂ℓ_T/∂h_t‖ through time
 /// for a trained checkpoint. Each prints a table (or JSON) and writes a PNG on a log scale.
@@ -28,14 +28,11 @@ internal static class DiagnoseCommand
     {
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A `recur train` run folder: measure its trained recurrent weights along its validation text (default: random weights)" };
         var layer = new Option<int>("--layer") { Description = "With --checkpoint: which recurrent layer (0 = the first)", DefaultValueFactory = _ => 0 }.AtLeast(0);
-        var cell = new Option<string>("--cell") { Description = "Random weights: rnn | lstm | gru", DefaultValueFactory = _ => "rnn" };
-        cell.AcceptOnlyFromAmong("rnn", "lstm", "gru");
+        var cell = ChoiceOption.Create("--cell", "Random weights: the recurrent unit", CellKind.Rnn);
         var hidden = new Option<int>("--hidden") { Description = "Random weights: hidden units H", DefaultValueFactory = _ => 32 }.AtLeast(1);
         var norm = new Option<double>("--spectral-norm") { Description = "Random weights: scale W_hh to this spectral norm ‖W‖", DefaultValueFactory = _ => 1.0 }.InRange(0, 1e6);
-        var activation = new Option<string>("--activation") { Description = "Random weights, rnn: tanh | relu | sigmoid", DefaultValueFactory = _ => "tanh" };
-        activation.AcceptOnlyFromAmong("tanh", "relu", "sigmoid");
-        var form = new Option<string>("--rnn-form") { Description = "Random weights, rnn: standard (g_t = σ(W g_{t−1} + U x_t + b)) | preactivation (h_t = W σ(h_{t−1}) + U x_t + b)", DefaultValueFactory = _ => "standard" };
-        form.AcceptOnlyFromAmong("standard", "preactivation");
+        var activation = ChoiceOption.Create("--activation", "Random weights, rnn: σ", Activation.Tanh);
+        var form = ChoiceOption.Create("--rnn-form", "Random weights, rnn: standard (g_t = σ(W g_{t−1} + U x_t + b)) or preactivation (h_t = W σ(h_{t−1}) + U x_t + b)", ElmanForm.Standard);
         var inputScale = new Option<double>("--input-scale") { Description = "Random weights: inputs x_t ~ N(0, s²); large values saturate the units", DefaultValueFactory = _ => 1.0 }.InRange(0, 1e6);
         var seed = new Option<ulong>("--seed") { Description = "Random weights: seed of the weights, inputs and initial state", DefaultValueFactory = _ => 1UL };
         var tMin = new Option<int>("--t-min") { Description = "Smallest T reported", DefaultValueFactory = _ => 1 }.AtLeast(1);
@@ -62,15 +59,15 @@ internal static class DiagnoseCommand
             else
             {
                 if (Given(layer)) throw new InputException("--layer", "chooses a layer of a --checkpoint; random weights have one layer");
-                var cellKind = Checkpoint.ParseCell(parse.GetValue(cell)!);
+                var cellKind = parse.GetValue(cell);
                 if (cellKind != CellKind.Rnn && (Given(activation) || Given(form)))
-                    throw new InputException(Given(form) ? "--rnn-form" : "--activation", $"applies to --cell rnn only; {parse.GetValue(cell)} has fixed gate functions");
+                    throw new InputException(Given(form) ? "--rnn-form" : "--activation", $"applies to --cell rnn only; {Choice<CellKind>.Name(cellKind)} has fixed gate functions");
                 var probe = new RandomRecurrence
                 {
                     Cell = cellKind,
                     Hidden = parse.GetValue(hidden),
-                    Activation = Checkpoint.ParseActivation(parse.GetValue(activation)!),
-                    Form = Checkpoint.ParseForm(parse.GetValue(form)!),
+                    Activation = parse.GetValue(activation),
+                    Form = parse.GetValue(form),
                     SpectralNorm = parse.GetValue(norm),
                     InputScale = parse.GetValue(inputScale),
                     Seed = parse.GetValue(seed),

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using Recur.Decoding;
-using Recur.Io;
 using Recur.LanguageModels;
+using Recur.LanguageModels.Rnn;
 using Recur.Text;
+using Recur.Training;
 
 namespace Recur.Cli.Commands;
 
@@ -14,13 +15,15 @@ namespace Recur.Cli.Commands;
 /// </summary>
 internal static class GenerateCommand
 {
-    private static readonly string[] Methods = ["greedy", "beam", "sample", "exact"];
-
     public static Command Create()
     {
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A `recur train` run folder", Required = true };
-        var method = new Option<string>("--method") { Description = "greedy | beam | sample | exact", DefaultValueFactory = _ => "sample" };
-        method.AcceptOnlyFromAmong(Methods);
+        var method = ChoiceOption.Create("--method", "The search: greedy, beam, sample or exact (a recurrent model is not Markov, so exhaustive and viterbi do not apply)", DecodingMethod.Sample);
+        method.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<DecodingMethod>() is DecodingMethod.Exhaustive or DecodingMethod.Viterbi)
+                r.AddError($"--method: {Choice<DecodingMethod>.Name(r.GetValueOrDefault<DecodingMethod>())} needs an explicit model (recur decode); use greedy, beam, sample or exact");
+        });
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens per sequence, the end token included (default 200 chars or 50 words)" }.AtLeast(1);
         var minTokens = new Option<int>("--min-tokens") { Description = "Tokens before the end token may be chosen (default 1: never an empty continuation; 0 allows one)", DefaultValueFactory = _ => 1 }.AtLeast(0);
         var prompt = new Option<string>("--prompt") { Description = "Text the sequences continue", DefaultValueFactory = _ => "" };
@@ -36,7 +39,7 @@ internal static class GenerateCommand
         {
             var (model, config) = Checkpoint.LoadModel(parse.GetValue(checkpoint)!.FullName);
             int length = parse.GetResult(maxTokens) is { Implicit: false } ? parse.GetValue(maxTokens) : model.Tokenizer.Kind == TokenizerKind.Char ? 200 : 50;
-            var request = search.Read(parse, parse.GetValue(method)!, length, parse.GetValue(minTokens), parse.GetValue(numReturn), maxSequences: 1);
+            var request = search.Read(parse, parse.GetValue(method), length, parse.GetValue(minTokens), parse.GetValue(numReturn), maxSequences: 1);
             return Run(model, parse.GetValue(prompt)!, request, length, parse.GetValue(json), parse.InvocationConfiguration.Output);
         });
         return cmd;
@@ -54,7 +57,7 @@ internal static class GenerateCommand
         {
             JsonOutput.Write(output, new Dictionary<string, object>
             {
-                ["method"] = request.Method,
+                ["method"] = Choice<DecodingMethod>.Name(request.Method),
                 ["prompt"] = prompt,
                 ["sequences"] = result.Sequences.Select(s => new Dictionary<string, object>
                 {

@@ -1,15 +1,14 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Recur.Io;
-using Recur.LanguageModels;
+using Recur.LanguageModels.NGrams;
 using Recur.Text;
 
 namespace Recur.Cli.Commands;
 
 /// <summary>
 /// `recur ngram train` (interpolated modified Kneser-Ney → ARPA) and `recur ngram eval`
-/// (perplexity of an ARPA model on a corpus), design.md "The command line".
+/// (perplexity of an ARPA model on a corpus), docs/cli.md.
 /// </summary>
 internal static class NGramCommand
 {

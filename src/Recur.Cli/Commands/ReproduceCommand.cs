@@ -1,13 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Recur.Cli.Reproduce;
-using Recur.Diagnostics.Claims;
+using Recur.Reproduce.Claims;
+using Recur.Reproduce.Report;
 
 namespace Recur.Cli.Commands;
 
 /// <summary>
-/// `recur reproduce [--out DIR] [--only ID]`: checks every numbered claim of theory.md (the
+/// `recur reproduce [--out DIR] [--only ID]`: checks every numbered claim of docs/theory.md (the
 /// library's <see cref="Reproduction"/>), prints each claim, what was measured, what was
 /// expected and PASS or FAIL, and writes DIR/report.md with the plots. Exit code 1 on any FAIL.
 /// </summary>
@@ -17,9 +17,14 @@ internal static class ReproduceCommand
     {
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for report.md and the plots (default: runs/reproduce)" };
         var only = new Option<string>("--only") { Description = $"Check one claim: {string.Join(", ", Reproduction.Ids)}" };
+        only.Validators.Add(r =>
+        {
+            string? id = r.GetValueOrDefault<string>();
+            if (id is not null && !Reproduction.Ids.Contains(id)) r.AddError($"--only: '{id}' is not a claim of docs/theory.md; choose one of {string.Join(", ", Reproduction.Ids)}");
+        });
         var quick = new Option<bool>("--quick") { Description = "Smaller timing sweeps and fewer random trials (the same checks, in a few seconds)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object {\"claims\":[{\"id\",\"status\",\"measured\",\"expected\"}]}; progress goes to stderr" };
-        var cmd = new Command("reproduce", "Check every numbered claim of theory.md, print PASS or FAIL for each, and write a report with plots.")
+        var cmd = new Command("reproduce", "Check every numbered claim of docs/theory.md, print PASS or FAIL for each, and write a report with plots.")
         {
             output, only, quick, json,
         };

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Recur.Decoding;
 
 namespace Recur.Cli.Commands;
 
@@ -11,8 +12,8 @@ internal sealed class SearchOptions
 {
     private readonly Option<int> _beam = new Option<int>("--beam") { Description = "Beam width B (beam)", DefaultValueFactory = _ => 4 }.AtLeast(1);
     private readonly Option<double> _lengthPenalty = new Option<double>("--length-penalty") { Description = "Beam length-normalization exponent α (0 = none; > 0 favours longer sequences)", DefaultValueFactory = _ => 0.0 }.InRange(-100, 100);
-    private readonly Option<string> _lengthNorm = new("--length-norm") { Description = "power: log p / len^α; gnmt: log p / ((5+len)/6)^α (len counts generated tokens, the end token included)", DefaultValueFactory = _ => "power" };
-    private readonly Option<string> _stop = new("--stop") { Description = "Beam stop rule: exact (no open beam can still win), first-k (B finished), heuristic (Hugging Face's default)", DefaultValueFactory = _ => "exact" };
+    private readonly Option<LengthNormalizationKind> _lengthNorm = ChoiceOption.Create("--length-norm", "power: log p / len^α; gnmt: log p / ((5+len)/6)^α (len counts generated tokens, the end token included); none: log p", LengthNormalizationKind.Power);
+    private readonly Option<StopRule> _stop = ChoiceOption.Create("--stop", "Beam stop rule: exact (no open beam can still win), first-k (B finished), heuristic (Hugging Face's default)", StopRule.Exact);
     private readonly Option<int> _groups = new Option<int>("--groups") { Description = "Diverse beam search groups G (B must be a multiple)", DefaultValueFactory = _ => 1 }.AtLeast(1);
     private readonly Option<double> _diversity = new Option<double>("--diversity") { Description = "Hamming diversity penalty λ between groups", DefaultValueFactory = _ => 0.0 }.InRange(0, 1e6);
     private readonly Option<int> _noRepeat = new Option<int>("--no-repeat-ngram") { Description = "Ban repeating any n-gram of this size in a beam (0 = off)", DefaultValueFactory = _ => 0 }.AtLeast(0);
@@ -22,12 +23,6 @@ internal sealed class SearchOptions
     private readonly Option<ulong> _seed = new("--seed") { Description = "Random seed for sampling", DefaultValueFactory = _ => 0UL };
     private readonly Option<long> _maxNodes = new Option<long>("--max-nodes") { Description = "Exact search: give up after queuing this many prefixes", DefaultValueFactory = _ => 2_000_000L }.AtLeast(1);
 
-    public SearchOptions()
-    {
-        _lengthNorm.AcceptOnlyFromAmong("power", "gnmt");
-        _stop.AcceptOnlyFromAmong("exact", "first-k", "heuristic");
-    }
-
     /// <summary>Adds the shared options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
@@ -36,9 +31,9 @@ internal sealed class SearchOptions
     }
 
     /// <summary>The request for <paramref name="method"/> with the command's own length, count and exhaustive-search settings.</summary>
-    public DecodeCommand.Request Read(ParseResult parse, string method, int? length, int minLength, int count, long maxSequences) =>
-        new(method, parse.GetValue(_beam), length, minLength, count, parse.GetValue(_lengthPenalty), parse.GetValue(_lengthNorm)!,
-            parse.GetValue(_stop)!, parse.GetValue(_groups), parse.GetValue(_diversity), parse.GetValue(_noRepeat),
+    public DecodeCommand.Request Read(ParseResult parse, DecodingMethod method, int? length, int minLength, int count, long maxSequences) =>
+        new(method, parse.GetValue(_beam), length, minLength, count, parse.GetValue(_lengthPenalty), parse.GetValue(_lengthNorm),
+            parse.GetValue(_stop), parse.GetValue(_groups), parse.GetValue(_diversity), parse.GetValue(_noRepeat),
             parse.GetValue(_temperature), parse.GetValue(_topK), parse.GetValue(_topP), parse.GetValue(_seed),
             parse.GetValue(_maxNodes), maxSequences);
 }

@@ -9,7 +9,7 @@ namespace Recur.Cli.Commands;
 /// <summary>
 /// `recur tag train` (a TnT-style HMM tagger from word/TAG corpora), `recur tag eval` (accuracy
 /// overall, on known and on unknown words, and speed) and `recur tag --model MODEL [FILE]`
-/// (plain text in, word/TAG out), design.md "The command line".
+/// (plain text in, word/TAG out), docs/cli.md.
 /// </summary>
 internal static class TagCommand
 {

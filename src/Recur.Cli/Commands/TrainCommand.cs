@@ -1,17 +1,18 @@
 using System.CommandLine;
 using System.Globalization;
 using Recur.Cli.Training;
-using Recur.Io;
-using Recur.LanguageModels;
+using Recur.Kernels;
+using Recur.LanguageModels.Rnn;
 using Recur.Nn.Recurrent;
 using Recur.Tensors;
 using Recur.Text;
+using Recur.Training;
 
 namespace Recur.Cli.Commands;
 
 /// <summary>
 /// `recur train`: trains a recurrent language model on the built-in corpus (no options) or a
-/// UTF-8 text, with every option of design.md; checkpoints to --out, resumes with --resume,
+/// UTF-8 text, with every option of docs/cli.md; checkpoints to --out, resumes with --resume,
 /// saves and exits 0 on Ctrl-C, exits 1 on a non-finite loss (keeping the last good
 /// checkpoint); ends with the validation loss against the entropy floor and samples.
 /// </summary>
@@ -20,23 +21,24 @@ internal static class TrainCommand
     public static Command Create()
     {
         var corpus = new Option<FileInfo>("--corpus") { Description = "UTF-8 text to train on (default: the built-in scene corpus, whose exact entropy is known)" };
-        var tokenizer = Choice("--tokenizer", "char | word", "char", "word");
-        var cell = Choice("--cell", "rnn | lstm | gru", "rnn", "lstm", "gru");
-        var form = Choice("--rnn-form", "Where an Elman cell applies σ (theory.md 1.1): standard | preactivation", "standard", "preactivation");
-        var activation = Choice("--activation", "σ of an Elman cell: tanh | relu | sigmoid", "tanh", "relu", "sigmoid");
+        var tokenizer = ChoiceOption.Create<TokenizerKind>("--tokenizer", "Tokens: one per character, or one per whitespace-separated word");
+        var cell = ChoiceOption.Create<CellKind>("--cell", "The recurrent unit");
+        var form = ChoiceOption.Create<ElmanForm>("--rnn-form", "Where an Elman cell applies σ (docs/theory.md 1.1)");
+        var activation = ChoiceOption.Create<Activation>("--activation", "σ of an Elman cell");
         var embedding = new Option<int>("--embedding") { Description = "Embedding size E" }.AtLeast(1);
         var hidden = new Option<int>("--hidden") { Description = "Hidden size H" }.AtLeast(1);
         var layers = new Option<int>("--layers") { Description = "Recurrent layers L" }.AtLeast(1);
         var dropout = new Option<double>("--dropout") { Description = "Dropout on embeddings, between layers and on the output, in [0, 1)" }.InRange(0, 0.999);
-        var norm = Choice("--norm", "none | layer (layer-normalized cells, Ba et al. 2016)", "none", "layer");
-        var optimizer = Choice("--optimizer", "sgd | adam | adamw", "sgd", "adam", "adamw");
+        var norm = new Option<string>("--norm") { Description = "none | layer (layer-normalized cells, Ba et al. 2016)" };
+        norm.AcceptOnlyFromAmong("none", "layer");
+        var optimizer = ChoiceOption.Create<OptimizerKind>("--optimizer", "The optimizer (adamw: Adam with decoupled weight decay)");
         var lr = new Option<double>("--lr") { Description = "Learning rate" }.Positive();
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum μ" }.InRange(0, 0.999999);
         var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum (SGD)" };
         var weightDecay = new Option<double>("--weight-decay") { Description = "Decoupled weight decay λ (SGDW/AdamW; AdamW's default is 0.01)" }.InRange(0, 1e6);
-        var l2 = new Option<double>("--l2") { Description = "Coupled L2 regularization γ: adds 2γθ to the gradient (theory.md 3.2)" }.InRange(0, 1e6);
+        var l2 = new Option<double>("--l2") { Description = "Coupled L2 regularization γ: adds 2γθ to the gradient (docs/theory.md 3.2)" }.InRange(0, 1e6);
         var clip = new Option<double>("--clip-norm") { Description = "Clip the global gradient norm (0 = off; default 1)" }.InRange(0, 1e12);
-        var schedule = Choice("--schedule", "constant | cosine | warmup-cosine", "constant", "cosine", "warmup-cosine");
+        var schedule = ChoiceOption.Create<ScheduleKind>("--schedule", "The learning-rate schedule");
         var batch = new Option<int>("--batch") { Description = "Streams per batch B" }.AtLeast(1);
         var seq = new Option<int>("--seq") { Description = "Truncated-BPTT length T" }.AtLeast(1);
         var steps = new Option<int>("--steps") { Description = "Optimizer steps (with --resume: the new total)" }.AtLeast(1);
@@ -75,9 +77,9 @@ internal static class TrainCommand
             var model = new RnnLanguageModelOptions();
             model = model with
             {
-                Cell = Checkpoint.ParseCell(Or(cell, Checkpoint.CellName(model.Cell))),
-                Form = Checkpoint.ParseForm(Or(form, Checkpoint.FormName(model.Form))),
-                Activation = Checkpoint.ParseActivation(Or(activation, "tanh")),
+                Cell = Or(cell, model.Cell),
+                Form = Or(form, model.Form),
+                Activation = Or(activation, model.Activation),
                 Embedding = Or(embedding, model.Embedding),
                 Hidden = Or(hidden, model.Hidden),
                 Layers = Or(layers, model.Layers),
@@ -85,9 +87,9 @@ internal static class TrainCommand
                 LayerNorm = Or(norm, "none") == "layer",
             };
             if (model.Cell != CellKind.Rnn && (Given(form) || Given(activation)))
-                throw new InputException(Given(form) ? "--rnn-form" : "--activation", $"applies to --cell rnn only; {Checkpoint.CellName(model.Cell)} has fixed gate functions");
+                throw new InputException(Given(form) ? "--rnn-form" : "--activation", $"applies to --cell rnn only; {Choice<CellKind>.Name(model.Cell)} has fixed gate functions");
             var defaults = new TrainingOptions();
-            var optimizerKind = Checkpoint.ParseOptimizer(Or(optimizer, "adam"));
+            var optimizerKind = Or(optimizer, defaults.Optimizer);
             var training = defaults with
             {
                 Optimizer = optimizerKind,
@@ -97,16 +99,16 @@ internal static class TrainCommand
                 WeightDecay = Given(weightDecay) ? parse.GetValue(weightDecay) : null,
                 L2 = Given(l2) ? parse.GetValue(l2) : null,
                 ClipNorm = Given(clip) ? (parse.GetValue(clip) == 0 ? null : parse.GetValue(clip)) : defaults.ClipNorm,
-                Schedule = Checkpoint.ParseSchedule(Or(schedule, Checkpoint.ScheduleName(defaults.Schedule))),
+                Schedule = Or(schedule, defaults.Schedule),
                 Batch = Or(batch, defaults.Batch),
                 Sequence = Or(seq, defaults.Sequence),
                 Steps = Or(steps, defaults.Steps),
                 EvalEvery = Or(evalEvery, defaults.EvalEvery),
                 Seed = Or(seed, defaults.Seed),
-                Threads = Or(threads, defaults.Threads),
+                Threads = Or(threads, Environment.ProcessorCount),
             };
             training.Validate();
-            var kind = Tokenizer.ParseKind(Or(tokenizer, "char"));
+            var kind = Or(tokenizer, TokenizerKind.Char);
             var data = parse.GetValue(corpus) is { } file ? TrainingData.FromFile(file.FullName, kind) : TrainingData.BuiltIn(kind);
             string folder = (parse.GetValue(output) ?? new DirectoryInfo(Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)))).FullName;
             if (File.Exists(Path.Combine(folder, Checkpoint.ConfigFile)))
@@ -116,13 +118,6 @@ internal static class TrainCommand
             return Run(new Trainer(lm, data, training, folder, progress), folder, progress, asJson, stdout, stderr);
         });
         return cmd;
-    }
-
-    private static Option<string> Choice(string name, string description, params string[] values)
-    {
-        var o = new Option<string>(name) { Description = description };
-        o.AcceptOnlyFromAmong(values);
-        return o;
     }
 
     private static ProgressView View(TextWriter stderr, double? floor, TokenizerKind kind) =>
@@ -149,7 +144,8 @@ internal static class TrainCommand
             Console.CancelKeyPress -= onCancel;
             view.EndLine();
         }
-        if (result.Message is { } message) stderr.WriteLine(result.Status == TrainingStatus.NonFiniteLoss ? $"error: training: {message}" : message);
+        if (result.Status == TrainingStatus.NonFiniteLoss) stderr.WriteLine($"error: training: {result.Message} (try a lower --lr or --clip-norm)");
+        else if (result.Status == TrainingStatus.Interrupted) stderr.WriteLine($"{result.Message}; resume with --resume {folder}");
         if (result.Status == TrainingStatus.NonFiniteLoss) return ExitCodes.CheckFailed;
         TrainingSummary.Write(trainer, result, folder, json, stdout);
         return ExitCodes.Success;

@@ -1,5 +1,5 @@
-using Recur.Cli.Plots;
-using Recur.Io;
+using Recur.Plots;
+using Recur.Training;
 
 namespace Recur.Cli.Training;
 

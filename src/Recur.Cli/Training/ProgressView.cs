@@ -1,11 +1,10 @@
 using System.Globalization;
-using Recur.Io;
-using Recur.LanguageModels;
+using Recur.Training;
 
 namespace Recur.Cli.Training;
 
 /// <summary>
-/// Live training progress on stderr (design.md: progress never goes to stdout): one line
+/// Live training progress on stderr (docs/cli.md: progress never goes to stdout): one line
 /// rewritten in place on a terminal, or a line every tenth of the run when stderr is a file
 /// or pipe; validation losses and checkpoints on their own lines. Redraws loss.png at each
 /// checkpoint.

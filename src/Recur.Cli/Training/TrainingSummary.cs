@@ -1,14 +1,14 @@
 using System.Globalization;
 using Recur.Decoding;
-using Recur.Io;
-using Recur.LanguageModels;
+using Recur.LanguageModels.Rnn;
 using Recur.Tensors;
 using Recur.Text;
+using Recur.Training;
 
 namespace Recur.Cli.Training;
 
 /// <summary>
-/// What `recur train` prints at the end (design.md): the validation loss against the exact
+/// What `recur train` prints at the end (docs/cli.md): the validation loss against the exact
 /// entropy floor when the corpus has one, and samples from greedy, beam and sampling decoding;
 /// for the built-in corpus also exact search beside the grammar's own most likely sentence.
 /// </summary>

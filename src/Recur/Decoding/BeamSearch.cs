@@ -6,7 +6,7 @@ namespace Recur.Decoding;
 // T: the length limit. Step t (0-based) chooses token t+1.
 
 /// <summary>
-/// Beam search (theory.md 2.3) with a finished-hypothesis pool, three stop rules
+/// Beam search (docs/theory.md 2.3) with a finished-hypothesis pool, three stop rules
 /// (<see cref="StopRule"/>), length normalization over generated tokens
 /// (<see cref="LengthNormalization"/>), a minimum length, diverse beam groups (Vijayakumar et
 /// al. 2016) and no-repeat-n-gram.

@@ -10,7 +10,7 @@ namespace Recur.Decoding;
 /// prefix never scores above its own prefixes; hence the first complete sequence popped (one
 /// ending in the end token, or of T tokens) is the most probable, the second popped the second
 /// most probable, and so on (Dijkstra 1959). This is the exact search Viterbi cannot do for
-/// models that are not Markov (theory.md 2.2f, 2.4a: "the green rectangle", −8.2).
+/// models that are not Markov (docs/theory.md 2.2f, 2.4a: "the green rectangle", −8.2).
 /// <para>
 /// Cost: one model step per prefix expanded; memory one model state per expanded prefix plus
 /// the queue. Budgets: <see cref="BestFirstOptions.MaxNodes"/> queued prefixes, then an

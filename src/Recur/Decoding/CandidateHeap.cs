@@ -4,7 +4,7 @@ namespace Recur.Decoding;
 /// The W best candidate extensions (beam, token) of one beam-search step, in a bounded
 /// min-heap: O(log W) per accepted candidate and O(1) per rejected one, so selecting the W
 /// best of W·N candidates costs O(W·N) when most are rejected and O(W·N·log W) at worst —
-/// never a sort of all W·N (theory.md 2.3). Order: higher key first; of equal keys, the lower
+/// never a sort of all W·N (docs/theory.md 2.3). Order: higher key first; of equal keys, the lower
 /// (beam, token) index first. Preallocated; no allocation per step.
 /// </summary>
 internal sealed class CandidateHeap(int capacity)

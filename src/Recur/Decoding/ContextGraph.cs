@@ -5,7 +5,7 @@ namespace Recur.Decoding;
 // N: vocabulary size; S: states (token, context) reached; T: depth explored.
 
 /// <summary>
-/// State expansion (theory.md 2.2f): turns a finite-context language model — an order-k
+/// State expansion (docs/theory.md 2.2f): turns a finite-context language model — an order-k
 /// n-gram model with (k−1)-token contexts, a first-order Markov model — into a first-order
 /// chain over the (token, context) pairs it actually reaches from the begin token within T
 /// tokens, so that <see cref="SparseViterbi"/> decodes it exactly. Only contexts the model

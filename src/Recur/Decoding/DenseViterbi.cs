@@ -5,7 +5,7 @@ namespace Recur.Decoding;
 // N: states (tokens); T: steps (sequence length).
 
 /// <summary>
-/// Viterbi decoding of a first-order Markov chain with a dense transition matrix (theory.md
+/// Viterbi decoding of a first-order Markov chain with a dense transition matrix (docs/theory.md
 /// 2.2): δ_1(j) = log P[bos, j]; δ_t(j) = max_i δ_{t−1}(i) + log P[i, j] with back-pointers
 /// a_t(j) = argmax_i; w*_T = argmax_j δ_T(j); w*_{t−1} = a_t(w*_t). Time O(T·N²), memory O(N²)
 /// for the matrix plus O(T·N) for the back-pointers, which cannot be dropped (2.2e). Log

@@ -5,7 +5,7 @@ namespace Recur.Decoding;
 // N: vocabulary size; T: the length limit; K: sequences kept.
 
 /// <summary>
-/// Exhaustive search (theory.md 2.1): enumerates every token string w_1 … w_T after the
+/// Exhaustive search (docs/theory.md 2.1): enumerates every token string w_1 … w_T after the
 /// begin token — N^T of them — in lexicographic (odometer) order and keeps the K best.
 /// A string that produces the end token before T is complete there, so with an end token
 /// fewer than N^T complete sequences are enumerated. Memory is O(T·N + K·T): one model state

@@ -13,7 +13,7 @@ public sealed record ExhaustiveOptions
     public int Count { get; init { ArgumentOutOfRangeException.ThrowIfLessThan(value, 1); field = value; } } = 1;
 
     /// <summary>
-    /// The search refuses to start when N^T exceeds this (theory.md 2.1: N^T sequences).
+    /// The search refuses to start when N^T exceeds this (docs/theory.md 2.1: N^T sequences).
     /// Default 10⁷.
     /// </summary>
     public long MaxSequences { get; init { ArgumentOutOfRangeException.ThrowIfLessThan(value, 1); field = value; } } = 10_000_000;

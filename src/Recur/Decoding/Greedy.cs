@@ -6,7 +6,7 @@ namespace Recur.Decoding;
 
 /// <summary>
 /// Greedy decoding: at each step the most probable next token (ties to the lowest id), until
-/// the end token or T tokens. Beam search with width 1 returns the same sequence (theory.md
+/// the end token or T tokens. Beam search with width 1 returns the same sequence (docs/theory.md
 /// 2.4b: on the worked example it finds −9.1 where the best is −8.2). When every continuation
 /// has probability 0 before the sequence is complete, no sequence is returned.
 /// </summary>

@@ -1,6 +1,7 @@
 namespace Recur.Decoding;
 
 /// <summary>The formulas of <see cref="LengthNormalization"/>.</summary>
+[ChoiceName("length normalization")]
 public enum LengthNormalizationKind
 {
     /// <summary>score = log p (the default: beam search then approximates the same objective as exact search).</summary>

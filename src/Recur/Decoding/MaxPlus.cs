@@ -9,7 +9,7 @@ namespace Recur.Decoding;
 // N: states; J: the columns one call computes.
 
 /// <summary>
-/// The Viterbi inner loop (theory.md 2.2a, c) in log space: for each column j,
+/// The Viterbi inner loop (docs/theory.md 2.2a, c) in log space: for each column j,
 /// best[j] = max_i (δ[i] + L[j, i]) and arg[j] = the lowest i attaining it, where L is the
 /// transposed log-transition matrix (L[j, i] = log P[i, j]), so the max over i is a contiguous
 /// reduction. δ and the sums are double; L is float, widened on load.

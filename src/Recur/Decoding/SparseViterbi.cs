@@ -6,7 +6,7 @@ namespace Recur.Decoding;
 
 /// <summary>
 /// Viterbi decoding over a sparse <see cref="TransitionGraph"/> with per-step emission scores
-/// (an HMM, theory.md 2.2): δ_1(s) = start(s) + e_1(label s);
+/// (an HMM, docs/theory.md 2.2): δ_1(s) = start(s) + e_1(label s);
 /// δ_t(j) = max over edges i → j of (δ_{t−1}(i) + w(i, j)) + e_t(label j); the result adds
 /// end(s) at the last step. Log space, double sums: no underflow at any T.
 /// <para>

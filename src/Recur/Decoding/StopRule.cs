@@ -5,6 +5,7 @@ namespace Recur.Decoding;
 /// hypotheses (B per group in diverse beam search); with fewer, only the length limit or the
 /// loss of every open beam stops it.
 /// </summary>
+[ChoiceName("stop rule")]
 public enum StopRule
 {
     /// <summary>
@@ -17,6 +18,7 @@ public enum StopRule
     Exact,
 
     /// <summary>Stop as soon as B hypotheses have finished (Hugging Face early_stopping=True, fairseq, ONNX Runtime GenAI's default).</summary>
+    [ChoiceName("first-k")]
     FirstK,
 
     /// <summary>

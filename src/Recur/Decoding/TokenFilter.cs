@@ -26,7 +26,7 @@ internal sealed class TokenFilter(int vocabulary)
             max = Math.Max(max, logProbs[w] * inverseT);
         }
         if (count == 0) return -1;
-        // Subtract the max before exp (conventions.md 9): tempered weights stay in range.
+        // Subtract the max before exp (docs/architecture.md, conventions): tempered weights stay in range.
         for (int i = 0; i < count; i++) _weight[_order[i]] = Math.Exp(logProbs[_order[i]] * inverseT - max);
 
         int keep = count;

@@ -6,7 +6,7 @@ namespace Recur.Decoding;
 // N: vocabulary size; T: the length limit; K: sequences returned.
 
 /// <summary>
-/// Viterbi decoding of language models with the Markov property (theory.md 2.2): the most
+/// Viterbi decoding of language models with the Markov property (docs/theory.md 2.2): the most
 /// probable sequence (or the K most probable, by list Viterbi) of at most T tokens, exactly, in
 /// O(T·N²) for a first-order model. A higher-order model is decoded through state expansion to
 /// its contexts (<see cref="ContextGraph"/>). Models without the Markov property (a prefix tree,
@@ -21,13 +21,13 @@ namespace Recur.Decoding;
 public static class Viterbi
 {
     /// <summary>The K most probable sequences of a first-order Markov model.</summary>
-    public static DecodeResult Decode(MarkovModel model, ViterbiOptions? options = null)
+    public static DecodeResult Decode(IFirstOrderModel model, ViterbiOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var o = options ?? new ViterbiOptions();
         long started = Stopwatch.GetTimestamp();
         int n = model.Vocabulary.Count, t = o.MaxLength, end = model.EndToken;
-        var start = model.Row(model.BeginToken);
+        var start = Row(model, model.BeginToken);
         var transitions = model.LogProbabilities;
         var sequences = new List<DecodedSequence>();
         if (o.Count == 1)
@@ -46,13 +46,13 @@ public static class Viterbi
 
     /// <summary>
     /// The most probable sequence of a finite-context model (e.g. an order-k n-gram model),
-    /// decoded exactly over the contexts it reaches. K must be 1 unless the model is a
-    /// <see cref="MarkovModel"/>.
+    /// decoded exactly over the contexts it reaches. K must be 1 unless the model is an
+    /// <see cref="IFirstOrderModel"/>.
     /// </summary>
     public static DecodeResult Decode(IFiniteContextModel model, ViterbiOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (model is MarkovModel markov) return Decode(markov, options);
+        if (model is IFirstOrderModel markov) return Decode(markov, options);
         var o = options ?? new ViterbiOptions();
         if (o.Count != 1) throw new ArgumentOutOfRangeException(nameof(options), o.Count, "k-best Viterbi needs a first-order Markov model; for other models use exact best-first search with a count.");
         int t = o.MaxLength, n = model.Vocabulary.Count, end = model.EndToken;
@@ -78,8 +78,12 @@ public static class Viterbi
         return timed.Result(sequences, viterbi.Visited);
     }
 
-    private static float LogProb(MarkovModel model, int[] path, int p) =>
-        model.Row(p == 0 ? model.BeginToken : path[p - 1])[path[p]];
+    private static float LogProb(IFirstOrderModel model, int[] path, int p) =>
+        Row(model, p == 0 ? model.BeginToken : path[p - 1])[path[p]];
+
+    // The row of log-probabilities after token `previous`.
+    private static ReadOnlySpan<float> Row(IFirstOrderModel model, int previous) =>
+        model.LogProbabilities.Slice(previous * model.Vocabulary.Count, model.Vocabulary.Count);
 
     // The tokens up to and including the first end token, with the log-probability of each position.
     private static DecodedSequence ToSequence(int[] path, int end, Func<int, float> logProbAt)

@@ -1,6 +1,6 @@
 namespace Recur.Decoding;
 
-/// <summary>Options of <see cref="Viterbi.Decode(LanguageModels.MarkovModel, ViterbiOptions?)"/>.</summary>
+/// <summary>Options of <see cref="Viterbi.Decode(LanguageModels.IFirstOrderModel, ViterbiOptions?)"/>.</summary>
 public sealed record ViterbiOptions
 {
     /// <summary>T: the most tokens a sequence may have, the end token included (exactly T without an end token). Default 20.</summary>

@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using Recur.LanguageModels;
+using Recur.LanguageModels.Rnn;
 using Recur.Text;
 
 namespace Recur.Diagnostics;
@@ -8,7 +8,7 @@ namespace Recur.Diagnostics;
 // S state size of the top layer (H; 2H for the LSTM's (h, c)).
 
 /// <summary>
-/// How far back the loss of a trained language model reaches (theory.md 1.2 on a real model):
+/// How far back the loss of a trained language model reaches (docs/theory.md 1.2 on a real model):
 /// for the loss ℓ_T = −log p(w_{T+1} | w_{≤T}) at the last position of a validation window,
 /// the norm ‖∂ℓ_T/∂h_t‖ for t = T … 0, where h_t is the top recurrent layer's state. The
 /// gradient is carried back by the exact per-step Jacobians of <see cref="RecurrentJacobian"/>

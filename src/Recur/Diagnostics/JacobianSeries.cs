@@ -7,7 +7,7 @@ namespace Recur.Diagnostics;
 
 /// <summary>
 /// ‖∂h_T/∂h_0‖₂ for a range of T along one batch row of a recurrent layer's last Forward
-/// (theory.md 1.2–1.3), from the exact Jacobian products of <see cref="RecurrentJacobian"/> and
+/// (docs/theory.md 1.2–1.3), from the exact Jacobian products of <see cref="RecurrentJacobian"/> and
 /// power iteration (<see cref="SpectralNorm"/>), with the bound (‖W‖γ)^T where it applies.
 /// </summary>
 /// <param name="Steps">T, ascending.</param>

@@ -7,7 +7,7 @@ namespace Recur.Diagnostics;
 // Dimension glossary: T steps, I input features, H hidden units, G gates.
 
 /// <summary>
-/// A one-layer recurrent network with random weights for Jacobian experiments (theory.md
+/// A one-layer recurrent network with random weights for Jacobian experiments (docs/theory.md
 /// 1.2–1.3, <c>recur diagnose jacobian</c>): PyTorch's initialization, then W_hh rescaled to a
 /// chosen spectral norm, driven by Gaussian inputs from a Gaussian initial state, one batch row.
 /// (Not from h_0 = 0: with ReLU in the pre-activation form, σ′(0) = 0 would make J_1 = 0.)

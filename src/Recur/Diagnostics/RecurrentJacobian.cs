@@ -8,7 +8,7 @@ namespace Recur.Diagnostics;
 // GRU; 2H for the LSTM, whose state is (h, c)). Matrices are row-major double.
 
 /// <summary>
-/// Exact Jacobians of a recurrent layer's state (theory.md 1.2), built analytically from the
+/// Exact Jacobians of a recurrent layer's state (docs/theory.md 1.2), built analytically from the
 /// activations the layer cached in its last Forward — never by finite differences — in double.
 /// The per-step Jacobian is J_t = ∂s_t/∂s_{t−1} and the Jacobian across T steps is the product
 /// ∂s_T/∂s_0 = J_T ⋯ J_1, for one batch row.
@@ -111,7 +111,7 @@ public static class RecurrentJacobian
     {
         ArgumentNullException.ThrowIfNull(layer);
         if (layer.IsLayerNormalized)
-            throw new ArgumentException("Jacobians of layer-normalized cells are not implemented (they pass through the normalization as well); use a model trained with --norm none.", nameof(layer));
+            throw new ArgumentException("Jacobians of layer-normalized cells are not implemented (they pass through the normalization as well); use a model without layer normalization.", nameof(layer));
         if (layer.Steps == 0) throw new InvalidOperationException("The layer has not run Forward yet.");
         if ((uint)row >= (uint)layer.Batch) throw new ArgumentOutOfRangeException(nameof(row), row, $"The last Forward had batch rows 0 … {layer.Batch - 1}.");
     }

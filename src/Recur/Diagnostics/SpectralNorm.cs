@@ -2,7 +2,7 @@ namespace Recur.Diagnostics;
 
 /// <summary>
 /// The spectral norm ‖J‖₂ = σ_max(J) = √λ_max(JᵀJ) of a dense matrix by power iteration on
-/// JᵀJ (Golub &amp; Van Loan §7.3), in double. Used for ‖∂h_T/∂h_0‖ (theory.md 1.2) and to
+/// JᵀJ (Golub &amp; Van Loan §7.3), in double. Used for ‖∂h_T/∂h_0‖ (docs/theory.md 1.2) and to
 /// scale random recurrent weights to a chosen norm.
 /// </summary>
 public static class SpectralNorm
@@ -74,7 +74,7 @@ public static class SpectralNorm
 
     /// <summary>
     /// Rescales the rows×cols float matrix <paramref name="matrix"/> in place so that its spectral
-    /// norm is <paramref name="target"/> (theory.md 1.2: W scaled so that ‖W‖ = δ/γ); returns the
+    /// norm is <paramref name="target"/> (docs/theory.md 1.2: W scaled so that ‖W‖ = δ/γ); returns the
     /// norm it had.
     /// </summary>
     public static double ScaleTo(Span<float> matrix, int rows, int cols, double target)

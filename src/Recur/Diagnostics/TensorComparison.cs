@@ -4,7 +4,7 @@ using System.Text;
 namespace Recur.Diagnostics;
 
 /// <summary>
-/// The one tolerance rule used everywhere (conventions.md 8): |actual − expected| ≤ atol +
+/// The one tolerance rule used everywhere (docs/architecture.md, conventions): |actual − expected| ≤ atol +
 /// rtol·|expected|, element by element. A failure report names the largest difference, its
 /// index and the first mismatches, so a broken kernel says where it broke.
 /// </summary>

@@ -40,7 +40,7 @@ public static class Activations
         }
     }
 
-    /// <summary>The largest value of |σ'| (γ in theory.md 1.2).</summary>
+    /// <summary>The largest value of |σ'| (γ in docs/theory.md 1.2).</summary>
     public static double DerivativeBound(Activation activation) => activation == Activation.Sigmoid ? 0.25 : 1.0;
 
     /// <summary>y = tanh(x).</summary>

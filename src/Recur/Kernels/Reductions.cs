@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics;
 namespace Recur.Kernels;
 
 /// <summary>
-/// Reductions over float spans. Sums accumulate in double (conventions.md 9): a float
+/// Reductions over float spans. Sums accumulate in double (docs/architecture.md, conventions): a float
 /// accumulator loses about log2(n) bits over n terms, which matters for losses and norms over
 /// millions of values. Max and ArgMax go through TensorPrimitives.
 /// </summary>

@@ -7,7 +7,7 @@ namespace Recur.Kernels;
 /// <see cref="IVectorWidth{TVector}"/>), with a scalar tail. The normalization kernels are
 /// built from them. Sums add within blocks of at most <see cref="BlockVectors"/> vectors in
 /// float, so each lane adds at most that many terms (an error of a few ulps), and add the
-/// blocks in double (conventions.md 9): long segments keep double accuracy at nearly the speed
+/// blocks in double (docs/architecture.md, conventions): long segments keep double accuracy at nearly the speed
 /// of a float sum.
 /// </summary>
 internal static unsafe class SegmentOps<W, V> where W : struct, IVectorWidth<V> where V : struct

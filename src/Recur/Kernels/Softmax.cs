@@ -4,7 +4,7 @@ namespace Recur.Kernels;
 
 /// <summary>
 /// Numerically stable softmax, log-softmax and log-sum-exp over one row. Every one subtracts
-/// the row maximum first (conventions.md 9): exp(x − max) ≤ 1 never overflows, and at least
+/// the row maximum first (docs/architecture.md, conventions): exp(x − max) ≤ 1 never overflows, and at least
 /// one term equals 1, so the sum never underflows to 0. (TensorPrimitives.SoftMax does not
 /// subtract the max, so it is not used on logits.) The exponentials and the max go through
 /// TensorPrimitives; the sum is accumulated in double.

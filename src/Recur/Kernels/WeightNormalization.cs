@@ -5,7 +5,7 @@ namespace Recur.Kernels;
 
 /// <summary>
 /// Weight normalization's kernels (Salimans &amp; Kingma 2016) over a weight of O rows of K
-/// floats: w_o = g_o·v_o/‖v_o‖, and its backward pass (theory.md 4.3)
+/// floats: w_o = g_o·v_o/‖v_o‖, and its backward pass (docs/theory.md 4.3)
 /// ∇g_o += ∇w_o·v_o/‖v_o‖, ∇v_o += (g_o/‖v_o‖)·(∇w_o − v_o·(v_o·∇w_o)/‖v_o‖²). Norms and dot
 /// products are accumulated in double. Rows run in parallel; each row's results come from one
 /// thread, so they do not depend on the thread count.

@@ -4,9 +4,9 @@ namespace Recur.LanguageModels;
 /// A language model whose future depends on a bounded context only: a first-order Markov
 /// model (the last token), an order-k n-gram model (the last k−1 tokens, or the shortest suffix
 /// of them the model holds). Two rows with equal contexts assign equal probabilities to every
-/// continuation, so a search may merge them into one state — theory.md 2.2f: "a k-th order
-/// Markov model becomes first order on states of k tokens". Viterbi decoding
-/// (<see cref="Decoding.ContextGraph"/>) explores exactly the contexts the model reaches.
+/// continuation, so a search may merge them into one state — docs/theory.md 2.2f: "a k-th order
+/// Markov model becomes first order on states of k tokens". Viterbi decoding explores exactly
+/// the contexts the model reaches.
 /// A recurrent network or a prefix tree conditions on the whole prefix and is not one.
 /// </summary>
 public interface IFiniteContextModel : ILanguageModel

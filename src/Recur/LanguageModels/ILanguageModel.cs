@@ -3,7 +3,7 @@ using Recur.Text;
 namespace Recur.LanguageModels;
 
 /// <summary>
-/// The one incremental interface every decoder works over (theory.md §2): a distribution over
+/// The one incremental interface every decoder works over (docs/theory.md §2): a distribution over
 /// the next token given the prefix so far, advanced one token at a time for a batch of
 /// independent rows. Markov, prefix-tree, n-gram and RNN language models all implement it.
 /// <para>
@@ -22,7 +22,7 @@ public interface ILanguageModel
     /// <summary>The tokens; ids index it. N = Vocabulary.Count.</summary>
     Vocabulary Vocabulary { get; }
 
-    /// <summary>The id of the begin-of-sequence token (w₀ in theory.md §2).</summary>
+    /// <summary>The id of the begin-of-sequence token (w₀ in docs/theory.md §2).</summary>
     int BeginToken { get; }
 
     /// <summary>The id of the end-of-sequence token, or −1 when sequences end only at a length limit.</summary>

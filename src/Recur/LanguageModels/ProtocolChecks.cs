@@ -2,8 +2,8 @@ namespace Recur.LanguageModels;
 
 // B: batch rows; N: vocabulary size.
 
-/// <summary>The argument checks of the <see cref="ILanguageModel"/> protocol, shared by the explicit models.</summary>
-internal static class ProtocolChecks
+/// <summary>The argument checks of the <see cref="ILanguageModel"/> protocol, for the models that implement it: each throws ArgumentException naming what is wrong.</summary>
+public static class ProtocolChecks
 {
     /// <summary>Step: one token per row, room for B × N log-probabilities, every token an id below N.</summary>
     public static void Step(int batch, ReadOnlySpan<int> tokens, int logProbs, int n)

@@ -16,7 +16,7 @@ namespace Recur.Optim;
 /// With <see cref="Regularization.DecoupledWeightDecay"/> it is AdamW
 /// (<see cref="AdamOptions.AdamW"/>; Loshchilov &amp; Hutter 2019, Alg. 2): θ ← (1 − α_t·λ)·θ
 /// before the step, outside m and v, so every weight decays at the same relative rate
-/// (theory.md 3.3–3.4).
+/// (docs/theory.md 3.3–3.4).
 /// </summary>
 public sealed class Adam : Optimizer
 {

@@ -1,4 +1,4 @@
-using Recur.Io;
+using Recur.Formats;
 using Recur.Tensors;
 
 namespace Recur.Optim;
@@ -92,7 +92,7 @@ public abstract class Optimizer
             switch (_groups[g].Regularization)
             {
                 case Regularization.L2 r:
-                    l2 = (float)(2 * r.Gamma); // ∇ γ‖θ‖² = 2γθ (theory.md 3.2)
+                    l2 = (float)(2 * r.Gamma); // ∇ γ‖θ‖² = 2γθ (docs/theory.md 3.2)
                     break;
                 case Regularization.DecoupledWeightDecay d:
                     // AdamW: θ ← (1 − s·λ)θ with s = η_t (PyTorch) or η_t/η_0 (Loshchilov & Hutter, Alg. 2).

@@ -4,7 +4,7 @@ namespace Recur.Optim;
 /// How an optimizer regularizes the parameters of one group: exactly one of <see cref="None"/>,
 /// <see cref="L2"/> (a penalty added to the loss, so it enters the gradient) or
 /// <see cref="DecoupledWeightDecay"/> (a shrinkage of the weights outside the gradient step).
-/// The two differ for every optimizer except plain SGD (theory.md 3.1–3.4; Loshchilov &amp;
+/// The two differ for every optimizer except plain SGD (docs/theory.md 3.1–3.4; Loshchilov &amp;
 /// Hutter 2019, "Decoupled Weight Decay Regularization").
 /// </summary>
 /// <remarks>
@@ -21,7 +21,7 @@ public abstract record Regularization
 
     /// <summary>
     /// Coupled L2 regularization: the loss gains γ‖θ‖², so the optimizer sees the gradient
-    /// g + 2γθ (theory.md 3.2) and, for adaptive optimizers, divides the penalty by √v̂ like any
+    /// g + 2γθ (docs/theory.md 3.2) and, for adaptive optimizers, divides the penalty by √v̂ like any
     /// other gradient. PyTorch's SGD/Adam <c>weight_decay = w</c> equals <c>L2(w / 2)</c>.
     /// </summary>
     /// <param name="Gamma">γ ≥ 0, the coefficient of ‖θ‖² in the loss.</param>

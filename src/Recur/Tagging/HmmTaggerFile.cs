@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Recur.Io;
+using Recur.Formats;
 
 namespace Recur.Tagging;
 

@@ -4,9 +4,9 @@ using Recur.Tensors;
 namespace Recur.Text;
 
 /// <summary>
-/// The built-in corpus (design.md): short scene descriptions such as
+/// The built-in corpus (docs/cli.md, recur train): short scene descriptions such as
 /// "the red rectangle is left of a blue circle ." drawn from a stochastic finite-state grammar
-/// whose vocabulary includes every word of the theory.md 2.4 tree example. Because the grammar
+/// whose vocabulary includes every word of the docs/theory.md 2.4 tree example. Because the grammar
 /// is known exactly, so is the entropy of its text: the floor no model can beat, which
 /// `recur train` reports its distance from.
 /// </summary>

@@ -25,7 +25,7 @@ public sealed class StreamBatches
         // Each stream needs L inputs plus one more token for the last target.
         _streamLength = (tokens.Length - 1) / batch;
         if (_streamLength < steps)
-            throw new InputException("corpus", $"{tokens.Length} tokens are too few for {batch} streams of {steps}-token windows (needs at least {batch * steps + 1}); use a smaller --batch or --seq");
+            throw new InputException("corpus", $"{tokens.Length} tokens are too few for {batch} streams of {steps}-token windows (needs at least {(long)batch * steps + 1}); use fewer streams per batch or shorter windows");
         Count = _streamLength / steps;
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 namespace Recur.Text;
 
 /// <summary>How text becomes tokens.</summary>
+[ChoiceName("tokenizer")]
 public enum TokenizerKind
 {
     /// <summary>One token per Unicode character (scalar value); newlines are tokens.</summary>
@@ -119,17 +120,6 @@ public sealed class Tokenizer
         }
         return sb.ToString();
     }
-
-    /// <summary>"char" or "word", as in configs and on the command line.</summary>
-    public static string Name(TokenizerKind kind) => kind == TokenizerKind.Char ? "char" : "word";
-
-    /// <summary>Parses "char" or "word".</summary>
-    public static TokenizerKind ParseKind(string name) => name switch
-    {
-        "char" => TokenizerKind.Char,
-        "word" => TokenizerKind.Word,
-        _ => throw new InputException("tokenizer", $"'{name}' is not a tokenizer; use char or word"),
-    };
 
     private static IEnumerable<string> Lines(string text) => text.Split('\n');
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Recur.Tests.Io;
+using Recur.Tests.LanguageModels.Files;
 
 namespace Recur.Tests.Cli;
 
@@ -34,9 +34,9 @@ public sealed class DecodeCommandTests : IDisposable
     [InlineData("exhaustive")]
     public void Decode_ArpaModel_EveryExactMethodFindsTheBestSentence(string method)
     {
-        // anchors.md §4: P(</s> | <s>) = 10^(−0.0791812 − 0.69897) = 1/6 beats "a b </s>" (1/8),
+        // docs/formats.md, ARPA worked example: P(</s> | <s>) = 10^(−0.0791812 − 0.69897) = 1/6 beats "a b </s>" (1/8),
         // so the empty sentence is the mode (Stahlberg & Byrne's observation, in miniature).
-        string arpa = Write(Recur.Tests.LanguageModels.NGramModelTests.TinyArpa, "tiny.arpa");
+        string arpa = Write(Recur.Tests.LanguageModels.NGrams.NGramModelTests.TinyArpa, "tiny.arpa");
         var (code, output, error) = ProgramTests.Run("decode", "--model", arpa, "--method", method, "--length", "3", "--beam", "25", "--json");
         Assert.Equal(0, code);
         Assert.Equal("", error);

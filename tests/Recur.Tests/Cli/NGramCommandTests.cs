@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Recur.Tests.LanguageModels;
+using Recur.Tests.LanguageModels.NGrams;
 using Recur.Tests.Support;
 
 namespace Recur.Tests.Cli;
@@ -47,7 +47,7 @@ public class NGramCommandTests
         Assert.Equal(7, result.RootElement.GetProperty("tokens").GetInt64()); // 6 words − 1 OOV + 2 </s>
         Assert.Equal(1, result.RootElement.GetProperty("oov").GetInt64());
         double ppl = result.RootElement.GetProperty("perplexity").GetDouble();
-        double expected = Recur.LanguageModels.NGramModel.Load(arpa).Evaluate([["w1", "w8", "w57"], ["w3", "never-seen", "w22"]]).Perplexity;
+        double expected = Recur.LanguageModels.NGrams.NGramModel.Load(arpa).Evaluate([["w1", "w8", "w57"], ["w3", "never-seen", "w22"]]).Perplexity;
         Assert.Equal(expected, ppl, 12);
 
         var human = Run("ngram", "eval", "--model", arpa, "--corpus", test);

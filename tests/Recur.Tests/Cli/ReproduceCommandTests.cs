@@ -1,12 +1,12 @@
 using System.Text.Json;
 using Recur.Cli.Commands;
-using Recur.Cli.Reproduce;
-using Recur.Diagnostics.Claims;
+using Recur.Reproduce.Claims;
+using Recur.Reproduce.Report;
 using Recur.Tests.Support;
 
 namespace Recur.Tests.Cli;
 
-/// <summary>`recur reproduce` in-process: every claim PASS, the JSON of design.md, report.md with its plots, --only, exit codes.</summary>
+/// <summary>`recur reproduce` in-process: every claim PASS, the JSON of docs/formats.md, report.md with its plots, --only, exit codes.</summary>
 public sealed class ReproduceCommandTests : IDisposable
 {
     private readonly TempDirectory _dir = new();

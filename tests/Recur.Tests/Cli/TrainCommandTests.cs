@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Recur.Io;
 using Recur.Tests.Support;
 using Recur.Text;
+using Recur.Training;
 
 namespace Recur.Tests.Cli;
 
@@ -80,8 +80,8 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--nesterov", "needs --optimizer sgd")]
-    [InlineData("--weight-decay", "use --optimizer adamw")]
+    [InlineData("--nesterov", "error: --nesterov: needs the sgd optimizer")]
+    [InlineData("--weight-decay", "error: --weight-decay: decoupled decay with Adam is AdamW: use the adamw optimizer")]
     public void Train_ConflictingOptions_ExitTwo(string option, string why)
     {
         string[] args = option == "--nesterov" ? ["train", "--nesterov"] : ["train", "--weight-decay", "0.1"];

@@ -1,11 +1,13 @@
 using Recur.Decoding;
 using Recur.LanguageModels;
+using Recur.LanguageModels.Markov;
+using Recur.LanguageModels.PrefixTrees;
 using Recur.Tensors;
 using Recur.Tests.Support;
 
 namespace Recur.Tests.Decoding;
 
-/// <summary>theory.md 2.3 and anchors.md §2: beam search against exhaustive search, greedy, and its stop rules.</summary>
+/// <summary>docs/theory.md 2.3: beam search against exhaustive search, greedy, and its stop rules.</summary>
 public class BeamSearchTests
 {
     // Random Markov models (N ≤ 5, T ≤ 5) and random trees, with the length limit T.

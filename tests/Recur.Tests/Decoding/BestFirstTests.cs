@@ -1,12 +1,12 @@
 using Recur.Decoding;
-using Recur.LanguageModels;
+using Recur.LanguageModels.Markov;
 using Recur.Tensors;
 using Recur.Tests.Support;
 using Recur.Text;
 
 namespace Recur.Tests.Decoding;
 
-/// <summary>Exact best-first search (theory.md 2.2f, 2.4a) against exhaustive search.</summary>
+/// <summary>Exact best-first search (docs/theory.md 2.2f, 2.4a) against exhaustive search.</summary>
 public class BestFirstTests
 {
     [Fact]

@@ -1,12 +1,12 @@
 using Recur.Decoding;
-using Recur.Diagnostics.Claims;
-using Recur.LanguageModels;
+using Recur.LanguageModels.NGrams;
+using Recur.Reproduce.Claims;
 using Recur.Tensors;
 using Recur.Tests.Support;
 
 namespace Recur.Tests.Decoding;
 
-/// <summary>Decoders over trained n-gram models (theory.md 2.2f) against exhaustive search.</summary>
+/// <summary>Decoders over trained n-gram models (docs/theory.md 2.2f) against exhaustive search.</summary>
 public class NGramDecodingTests
 {
     private static NGramModel RandomModel(Rng rng, int order) => ClaimModels.RandomNGram(rng, order);

@@ -1,5 +1,5 @@
 using Recur.Decoding;
-using Recur.LanguageModels;
+using Recur.LanguageModels.Markov;
 using Recur.Tensors;
 using Recur.Tests.Support;
 using Recur.Text;

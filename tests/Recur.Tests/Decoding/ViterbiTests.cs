@@ -1,13 +1,13 @@
 using Recur.Decoding;
 using Recur.Kernels;
-using Recur.LanguageModels;
+using Recur.LanguageModels.Markov;
 using Recur.Tensors;
 using Recur.Tests.Support;
 using Recur.Text;
 
 namespace Recur.Tests.Decoding;
 
-/// <summary>theory.md 2.2: Viterbi against exhaustive search, k-best, state expansion, and long sequences.</summary>
+/// <summary>docs/theory.md 2.2: Viterbi against exhaustive search, k-best, state expansion, and long sequences.</summary>
 public class ViterbiTests
 {
     [Fact]

@@ -3,10 +3,10 @@ using Recur.Tests.Support;
 
 namespace Recur.Tests.Decoding;
 
-/// <summary>Every figure of theory.md 2.4 on the worked prefix tree.</summary>
+/// <summary>Every figure of docs/theory.md 2.4 on the worked prefix tree.</summary>
 public class WorkedExampleTests
 {
-    private static readonly Recur.LanguageModels.PrefixTreeModel Model = RandomModels.WorkedExample();
+    private static readonly Recur.LanguageModels.PrefixTrees.PrefixTreeModel Model = RandomModels.WorkedExample();
 
     private static void AssertSequence(DecodedSequence s, string text, double logProb)
     {

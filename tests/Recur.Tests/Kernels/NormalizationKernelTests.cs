@@ -1,8 +1,8 @@
 using Recur.Kernels;
 using Recur.Nn.Normalization;
 using Recur.Tensors;
-using Recur.Tests.Support;
 using Recur.Tests.Nn.Normalization;
+using Recur.Tests.Support;
 
 namespace Recur.Tests.Kernels;
 

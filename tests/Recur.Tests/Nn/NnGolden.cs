@@ -1,4 +1,4 @@
-using Recur.Io;
+using Recur.Formats;
 using Recur.Tensors;
 using Recur.Tests.Support;
 

@@ -1,5 +1,5 @@
-using Recur.Diagnostics.Claims;
 using Recur.Optim;
+using Recur.Reproduce.Claims;
 using Recur.Tensors;
 using Recur.Tests.Support;
 using Xunit.Abstractions;
@@ -82,7 +82,7 @@ public class AdamTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// theory.md 3.3: two groups of equal initial size; gradients c·ξ_t with the same zero-mean noise
+    /// docs/theory.md 3.3: two groups of equal initial size; gradients c·ξ_t with the same zero-mean noise
     /// ξ_t, c = 1e-3 and c = 1. Adam with L2 divides the penalty by √v̂, which is small where the
     /// gradients are small, so that group shrinks far faster; AdamW shrinks both at the same rate.
     /// </summary>

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Recur.Io;
+using Recur.Formats;
 using Recur.Tensors;
 
 namespace Recur.Tests.Optim;

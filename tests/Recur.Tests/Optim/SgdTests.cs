@@ -1,5 +1,5 @@
-using Recur.Diagnostics.Claims;
 using Recur.Optim;
+using Recur.Reproduce.Claims;
 using Recur.Tensors;
 using Recur.Tests.Support;
 
@@ -84,7 +84,7 @@ public class SgdTests
     }
 
     /// <summary>
-    /// theory.md 3.1: SGD on L + γ‖θ‖² equals SGD with weight decay θ ← θ − η∇L − λθ at λ = 2ηγ
+    /// docs/theory.md 3.1: SGD on L + γ‖θ‖² equals SGD with weight decay θ ← θ − η∇L − λθ at λ = 2ηγ
     /// (DecoupledWeightDecay scaled by the schedule only), and equally with the learning-rate-scaled
     /// decay at λ = 2γ. Checked on a logistic-regression loss (not quadratic) over 1000 steps.
     /// </summary>

@@ -1,12 +1,13 @@
 using Recur.Decoding;
-using Recur.Diagnostics.Claims;
 using Recur.LanguageModels;
+using Recur.LanguageModels.Markov;
+using Recur.LanguageModels.PrefixTrees;
+using Recur.Reproduce.Claims;
 using Recur.Tensors;
-using Recur.Text;
 
 namespace Recur.Tests.Support;
 
-/// <summary>Seeded random small models for the decoder property tests, and the worked example of theory.md 2.4.</summary>
+/// <summary>Seeded random small models for the decoder property tests, and the worked example of docs/theory.md 2.4.</summary>
 internal static class RandomModels
 {
     /// <summary>A seeded random Markov model (see <see cref="ClaimModels.RandomMarkov"/>).</summary>
@@ -36,7 +37,7 @@ internal static class RandomModels
         return branches;
     }
 
-    /// <summary>The prefix tree of theory.md 2.4.</summary>
+    /// <summary>The prefix tree of docs/theory.md 2.4.</summary>
     public static PrefixTreeModel WorkedExample() => ClaimModels.WorkedExample();
 
     /// <summary>The words of a sequence, without the end token.</summary>

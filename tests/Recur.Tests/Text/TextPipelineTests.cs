@@ -68,6 +68,6 @@ public class TextPipelineTests
     public void StreamBatches_TooFewTokens_SaysWhatToChange()
     {
         var e = Assert.Throws<InputException>(() => new StreamBatches(new int[10], 4, 4));
-        Assert.Contains("--batch", e.Message);
+        Assert.Contains("use fewer streams per batch or shorter windows", e.Message);
     }
 }

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using Recur.Tensors;
 using Tensor = Recur.Tensors.Tensor;
 
 namespace Recur.Nn.Losses;
@@ -8,7 +7,7 @@ namespace Recur.Nn.Losses;
 /// Softmax cross-entropy, fused, as PyTorch's F.cross_entropy with reduction "mean":
 /// L = (1/n) Σ_{r: t_r ≠ ignore} (log Σ_j exp(z_rj) − z_r,t_r), the mean over the n rows whose
 /// target is not the ignore index. Dimension glossary: N rows, V classes. The log-sum-exp
-/// subtracts the row maximum (conventions.md 9; <see cref="Kernels.Softmax.LogSumExp"/>). The
+/// subtracts the row maximum (docs/architecture.md, conventions; <see cref="Kernels.Softmax.LogSumExp"/>). The
 /// gradient is ∂L/∂z_r = (softmax(z_r) − onehot(t_r))/n, and 0 for ignored rows. With every
 /// target ignored the loss is NaN (0/0) and the gradient 0, as in PyTorch.
 /// </summary>

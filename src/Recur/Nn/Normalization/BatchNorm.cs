@@ -16,8 +16,8 @@ public sealed record BatchNormOptions(double Eps = 1e-5, double? Momentum = 0.1,
 /// Batch normalization (Ioffe &amp; Szegedy 2015), as PyTorch's BatchNorm1d, over input (N, C) or
 /// (N, C, L) (N batch, C channels, L length): y = (x − μ_c)/√(σ²_c + ε)·γ_c + β_c, with μ, σ²
 /// per channel over N and L. Training normalizes with the batch's biased variance and moves the
-/// running statistics toward its mean and UNBIASED variance (theory.md 4.1; anchors.md §2
-/// "BatchNorm variance"); evaluation uses the running statistics. Statistics accumulate in
+/// running statistics toward its mean and UNBIASED variance (docs/theory.md 4.1; PyTorch's documented
+/// n/(n − 1) correction); evaluation uses the running statistics. Statistics accumulate in
 /// double. Parameters: weight (C) = 1, bias (C) = 0; buffers running_mean (C) = 0,
 /// running_var (C) = 1.
 /// </summary>

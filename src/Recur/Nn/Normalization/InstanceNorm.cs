@@ -5,7 +5,7 @@ namespace Recur.Nn.Normalization;
 
 /// <summary>
 /// Settings of <see cref="InstanceNorm"/>. The defaults are PyTorch's InstanceNorm1d, which
-/// differ from batch norm's: no affine and no running statistics (a known gotcha, anchors.md §1c).
+/// differ from batch norm's: no affine and no running statistics (as PyTorch's nn.InstanceNorm1d; a frequent surprise).
 /// </summary>
 /// <param name="Eps">ε added to the variance.</param>
 /// <param name="Momentum">Weight of the new batch in the running statistics.</param>

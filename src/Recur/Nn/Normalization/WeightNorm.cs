@@ -12,7 +12,7 @@ namespace Recur.Nn.Normalization;
 /// weight's shape), named "&lt;weight&gt;_g" and "&lt;weight&gt;_v" as PyTorch names them.
 /// <see cref="Recompute"/> writes w from g and v before the module's forward pass;
 /// <see cref="Backward"/> turns the gradient the module's backward pass left in the weight into
-/// gradients of g and v (theory.md 4.3):
+/// gradients of g and v (docs/theory.md 4.3):
 /// ∇_g L = (∇_w L · v)/‖v‖, ∇_v L = (g/‖v‖)·W⊥·∇_w L with W⊥ = I − v vᵀ/‖v‖²,
 /// so ∇_v L is orthogonal to v. Like PyTorch, no ε guards ‖v‖ = 0 (the weight becomes NaN).
 /// Created from a weight, it starts with v = w and g = ‖w_o‖, so the module computes the same

@@ -4,7 +4,7 @@ namespace Recur.Nn.Normalization;
 
 /// <summary>
 /// The data-dependent initialization of Salimans &amp; Kingma (2016, §3) for a weight-normalized
-/// <see cref="Linear"/> layer, which PyTorch does not offer (anchors.md §1c).
+/// <see cref="Linear"/> layer, which PyTorch does not offer (Salimans &amp; Kingma 2016, §3).
 /// </summary>
 public static class WeightNormInitialization
 {

@@ -1,6 +1,7 @@
 namespace Recur.Nn.Recurrent;
 
 /// <summary>The recurrent unit of a <see cref="RecurrentStack"/>.</summary>
+[ChoiceName("cell")]
 public enum CellKind
 {
     /// <summary>Elman RNN, PyTorch's nn.RNN (see <see cref="ElmanForm"/> for the two activation placements).</summary>

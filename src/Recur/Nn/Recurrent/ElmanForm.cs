@@ -1,6 +1,7 @@
 namespace Recur.Nn.Recurrent;
 
-/// <summary>Where an Elman layer applies its activation σ (theory.md 1.1).</summary>
+/// <summary>Where an Elman layer applies its activation σ (docs/theory.md 1.1).</summary>
+[ChoiceName("rnn form")]
 public enum ElmanForm
 {
     /// <summary>g_t = σ(W g_{t−1} + U x_t + b); outputs and state are g_t. This is PyTorch's nn.RNN.</summary>

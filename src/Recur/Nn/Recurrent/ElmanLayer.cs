@@ -7,7 +7,7 @@ namespace Recur.Nn.Recurrent;
 
 /// <summary>
 /// An Elman layer in PyTorch's nn.RNN layout (W = <c>weight_hh_lK</c>, U = <c>weight_ih_lK</c>,
-/// b = <c>bias_ih_lK</c> + <c>bias_hh_lK</c>), in either placement of σ (theory.md 1.1):
+/// b = <c>bias_ih_lK</c> + <c>bias_hh_lK</c>), in either placement of σ (docs/theory.md 1.1):
 /// standard g_t = σ(W g_{t−1} + U x_t + b) — exactly nn.RNN — or pre-activation
 /// h_t = W σ(h_{t−1}) + U x_t + b, whose state and output are the pre-activations. With
 /// g_0 = σ(h_0) the two give g_t = σ(h_t) at every step. σ is tanh, ReLU or the sigmoid.

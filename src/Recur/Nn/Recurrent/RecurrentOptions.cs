@@ -25,7 +25,7 @@ public sealed record RecurrentOptions(CellKind Cell, int InputSize, int HiddenSi
     /// <summary>σ of an Elman layer (PyTorch's nonlinearity, plus sigmoid). LSTM and GRU use their fixed gate functions and accept only tanh here.</summary>
     public Activation Activation { get; init; } = Activation.Tanh;
 
-    /// <summary>Where an Elman layer applies σ (theory.md 1.1); LSTM and GRU accept only the standard form.</summary>
+    /// <summary>Where an Elman layer applies σ (docs/theory.md 1.1); LSTM and GRU accept only the standard form.</summary>
     public ElmanForm Form { get; init; } = ElmanForm.Standard;
 
     /// <summary>

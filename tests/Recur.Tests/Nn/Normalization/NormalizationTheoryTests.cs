@@ -1,11 +1,11 @@
-using Recur.Diagnostics.Claims;
 using Recur.Nn.Normalization;
+using Recur.Reproduce.Claims;
 using Recur.Tensors;
 using Recur.Tests.Support;
 
 namespace Recur.Tests.Nn.Normalization;
 
-/// <summary>The normalization claims of theory.md section 4, checked on the layers themselves (computations in <see cref="NormalizationClaims"/>).</summary>
+/// <summary>The normalization claims of docs/theory.md section 4, checked on the layers themselves (computations in <see cref="NormalizationClaims"/>).</summary>
 public class NormalizationTheoryTests
 {
     private static NormalizationClaims.Statistic Statistic(string name) => NormalizationClaims.ExampleStatistics().Single(s => s.Name == name);

@@ -1,4 +1,4 @@
-using Recur.Io;
+using Recur.Formats;
 using Recur.Kernels;
 using Recur.Nn.Recurrent;
 using Recur.Tensors;

@@ -1,6 +1,6 @@
-using Recur.Diagnostics.Claims;
 using Recur.Kernels;
 using Recur.Nn.Recurrent;
+using Recur.Reproduce.Claims;
 using Recur.Tensors;
 using Recur.Tests.Support;
 
@@ -15,7 +15,7 @@ public class RecurrentLayerTests
     [InlineData(Activation.Sigmoid)]
     public void ElmanForms_SameWeightsHundredSteps_AgreeToRoundOff(Activation activation)
     {
-        // theory.md 1.1: with g_0 = σ(h_0), g_t = σ(W g_{t−1} + U x_t + b) and
+        // docs/theory.md 1.1: with g_0 = σ(h_0), g_t = σ(W g_{t−1} + U x_t + b) and
         // h_t = W σ(h_{t−1}) + U x_t + b satisfy g_t = σ(h_t) for every t.
         const int steps = 150;
         var run = RecurrentClaims.RunElmanForms(activation, steps);

@@ -1,4 +1,3 @@
-using Recur.Kernels;
 using Recur.Nn.Recurrent;
 using Recur.Tensors;
 using Recur.Tests.Support;

@@ -1,0 +1,38 @@
+using Recur.LanguageModels.NGrams;
+using Recur.Training;
+
+namespace Recur.Cli;
+
+/// <summary>
+/// The library names the option property a message is about (<c>TrainingOptions.LearningRate</c>);
+/// a person at the command line knows the flag (<c>--lr</c>). <see cref="Program"/> passes every
+/// message through <see cref="Translate"/>, so this table is the one place the two meet.
+/// </summary>
+internal static class FlagNames
+{
+    private static readonly (string Property, string Flag)[] Map =
+    [
+        (Train(nameof(TrainingOptions.LearningRate)), "--lr"),
+        (Train(nameof(TrainingOptions.Momentum)), "--momentum"),
+        (Train(nameof(TrainingOptions.Nesterov)), "--nesterov"),
+        (Train(nameof(TrainingOptions.WeightDecay)), "--weight-decay"),
+        (Train(nameof(TrainingOptions.L2)), "--l2"),
+        (Train(nameof(TrainingOptions.ClipNorm)), "--clip-norm"),
+        (Train(nameof(TrainingOptions.Batch)), "--batch"),
+        (Train(nameof(TrainingOptions.Sequence)), "--seq"),
+        (Train(nameof(TrainingOptions.Steps)), "--steps"),
+        (Train(nameof(TrainingOptions.EvalEvery)), "--eval-every"),
+        (Train(nameof(TrainingOptions.Threads)), "--threads"),
+        ($"{nameof(KneserNeyOptions)}.{nameof(KneserNeyOptions.Order)}", "--order"),
+        ($"{nameof(KneserNeyOptions)}.{nameof(KneserNeyOptions.DiscountFallback)}", "--discount-fallback"),
+    ];
+
+    /// <summary><paramref name="text"/> with every property name of the table replaced by its flag.</summary>
+    public static string Translate(string text)
+    {
+        foreach (var (property, flag) in Map) text = text.Replace(property, flag, StringComparison.Ordinal);
+        return text;
+    }
+
+    private static string Train(string property) => TrainingOptions.Subject(property);
+}

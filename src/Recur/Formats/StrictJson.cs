@@ -1,0 +1,97 @@
+using System.Text.Json;
+
+namespace Recur.Formats;
+
+/// <summary>
+/// Strict reading of the JSON model files (docs/formats.md, Markov model JSON and Prefix-tree JSON): no
+/// comments, no trailing commas, no repeated keys, no unknown keys, exact types. Every
+/// problem becomes an <see cref="InputException"/> naming the file and the JSON path
+/// (<c>$.logprobs[2][3]</c>) of what is wrong.
+/// </summary>
+internal static class ModelJson
+{
+    private static readonly JsonDocumentOptions Options = new()
+    {
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        AllowDuplicateProperties = false,
+        MaxDepth = 2048,
+    };
+
+    /// <summary>Parses a whole file; the caller disposes the document.</summary>
+    public static JsonDocument Parse(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        try
+        {
+            return JsonDocument.Parse(bytes, Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InputException(path, $"not valid JSON: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Rejects keys other than <paramref name="allowed"/>.</summary>
+    public static void OnlyKeys(JsonElement obj, string path, string at, params string[] allowed)
+    {
+        foreach (var p in obj.EnumerateObject())
+            if (System.Array.IndexOf(allowed, p.Name) < 0)
+                throw new InputException(path, $"{at}: unknown key \"{p.Name}\"; expected {string.Join(", ", allowed.Select(a => $"\"{a}\""))}");
+    }
+
+    /// <summary>Checks that <c>$.type</c> is <paramref name="type"/>.</summary>
+    public static void ExpectType(JsonElement root, string type, string path)
+    {
+        string found = String(Required(root, "type", path, "$"), path, "$.type");
+        if (found != type) throw new InputException(path, $"$.type: \"{found}\" where \"{type}\" was expected");
+    }
+
+    /// <summary>The element must be an object.</summary>
+    public static JsonElement Object(JsonElement e, string path, string at) =>
+        e.ValueKind == JsonValueKind.Object ? e : throw Bad(path, at, "an object", e);
+
+    /// <summary>A required property.</summary>
+    public static JsonElement Required(JsonElement obj, string name, string path, string at) =>
+        obj.TryGetProperty(name, out var v) ? v : throw new InputException(path, $"{at}: the key \"{name}\" is missing");
+
+    /// <summary>An optional property (absent or null gives false).</summary>
+    public static bool Optional(JsonElement obj, string name, out JsonElement value) =>
+        obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
+
+    /// <summary>A non-empty string.</summary>
+    public static string String(JsonElement e, string path, string at)
+    {
+        if (e.ValueKind != JsonValueKind.String) throw Bad(path, at, "a string", e);
+        string s = e.GetString()!;
+        return s.Length > 0 ? s : throw new InputException(path, $"{at}: the string is empty");
+    }
+
+    /// <summary>An array.</summary>
+    public static JsonElement Array(JsonElement e, string path, string at) =>
+        e.ValueKind == JsonValueKind.Array ? e : throw Bad(path, at, "an array", e);
+
+    /// <summary>A finite number (JSON has no NaN or infinity; strings such as "NaN" are rejected by name).</summary>
+    public static double Number(JsonElement e, string path, string at)
+    {
+        if (e.ValueKind == JsonValueKind.String && e.GetString() is "NaN" or "Infinity" or "-Infinity" or "+Infinity")
+            throw new InputException(path, $"{at}: {e.GetString()} is not a log-probability; use a finite number, or null for probability 0");
+        if (e.ValueKind != JsonValueKind.Number) throw Bad(path, at, "a number", e);
+        if (!e.TryGetDouble(out double v) || !double.IsFinite(v)) throw new InputException(path, $"{at}: {e.GetRawText()} is out of range");
+        return v;
+    }
+
+    /// <summary>A type error: what was expected and what was found.</summary>
+    public static InputException Bad(string path, string at, string expected, JsonElement found) =>
+        new(path, $"{at}: expected {expected}, found {Describe(found)}");
+
+    private static string Describe(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => $"the string \"{e.GetString()}\"",
+        JsonValueKind.Number => $"the number {e.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => e.GetRawText(),
+        _ => "null",
+    };
+}

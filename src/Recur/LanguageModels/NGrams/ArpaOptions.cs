@@ -1,0 +1,36 @@
+namespace Recur.LanguageModels.NGrams;
+
+/// <summary>
+/// How strictly <see cref="ArpaReader"/> reads (docs/formats.md, ARPA). Strict, the default, accepts
+/// exactly the format: <c>\data\</c> first (blank lines may precede it), <c>ngram k=count</c>
+/// lines numbered from 1 (spaces around the number allowed: IRSTLM writes them), counts
+/// that match the sections, a TAB after the probability and single spaces between words, no
+/// positive log-probabilities, no NaN or infinite back-off weights, no back-off weight on the
+/// highest order, <c>\end\</c> followed by nothing but whitespace, and <c>\n</c> line ends.
+/// </summary>
+public sealed record ArpaReadOptions
+{
+    /// <summary>
+    /// Reads what KenLM and SRILM tolerate, reporting each tolerance through
+    /// <see cref="Warning"/>: text before <c>\data\</c>, <c>\r\n</c> line ends, any whitespace
+    /// between fields, section sizes that differ from the header counts (SRILM warns), positive
+    /// log-probabilities (an IRSTLM bug; clamped to 0 as KenLM does on request), a non-zero
+    /// back-off weight on the highest order (ignored), text after <c>\end\</c> or a missing
+    /// <c>\end\</c>. Default false.
+    /// </summary>
+    public bool Lenient { get; init; }
+
+    /// <summary>Receives one line per tolerated problem (lenient mode); null ignores them.</summary>
+    public Action<string>? Warning { get; init; }
+}
+
+/// <summary>How <see cref="ArpaWriter"/> writes.</summary>
+public sealed record ArpaWriteOptions
+{
+    /// <summary>
+    /// The unigram log₁₀ probability written for &lt;s&gt;, which is never predicted: false
+    /// (default) writes −99 like SRILM (log 0; what every reader accepts), true writes 0 like
+    /// KenLM's lmplz (probability 1).
+    /// </summary>
+    public bool KenLmBeginSentence { get; init; }
+}

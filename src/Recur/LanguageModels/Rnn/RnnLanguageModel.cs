@@ -1,0 +1,295 @@
+using Recur.Kernels;
+using Recur.Nn;
+using Recur.Nn.Losses;
+using Recur.Nn.Recurrent;
+using Recur.Tensors;
+using Recur.Text;
+
+namespace Recur.LanguageModels.Rnn;
+
+// Dimension glossary: T steps, B batch (streams), V vocabulary, E embedding, H hidden, L layers.
+
+/// <summary>
+/// A recurrent language model: embedding → recurrent stack → linear head, trained with
+/// truncated BPTT on token streams and decoded through <see cref="ILanguageModel"/>, so every
+/// decoder works on it. Parameters are named as a PyTorch module holding nn.Embedding
+/// (<c>embedding</c>), nn.RNN/LSTM/GRU (<c>rnn</c>) and nn.Linear (<c>head</c>) names them,
+/// so weights move between Recur and PyTorch unchanged.
+/// <para>
+/// Decoding starts from the state the model reaches after reading <see cref="Primer"/> (the
+/// last sentences of its training text), then reads the sentence separator (newline or
+/// &lt;eos&gt;) and predicts, and ends when the separator is predicted: the begin and end
+/// tokens are the same token here. The primer matters because training carries the state
+/// across sentences, so a zero state at a sentence start is something the model has almost
+/// never seen (only at epoch starts); starting from it, a model can misread where it is in a
+/// sentence. Call <c>Training = false</c> before decoding.
+/// </para>
+/// </summary>
+public sealed class RnnLanguageModel : Module, ILanguageModel
+{
+    private readonly Dropout _inputDropout, _outputDropout;
+    private readonly SoftmaxCrossEntropy _loss = new();
+    private float[] _embedded = [], _hidden = [], _dropped = [], _dHidden = [], _dEmbedded = [];
+    private Tensor? _headInput, _embeddingGrad;
+    private int _steps, _batch;
+    private bool _tokenInput;   // the last Forward fed the ids straight to the first layer (see UsesTokenInput)
+    private int[] _primer = [];
+    private RecurrentState? _primed;   // (L, 1, H) the state after reading the primer, computed once per evaluation phase
+    private readonly PackedMatrix _packedHead = new();   // head.weightᵀ (H × V) for decoding steps of more than four rows
+    private bool _headPacked;
+
+    /// <summary>A freshly initialized model for <paramref name="tokenizer"/>'s vocabulary, weights drawn from <paramref name="rng"/>.</summary>
+    public RnnLanguageModel(Tokenizer tokenizer, RnnLanguageModelOptions options, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(rng);
+        options.Validate();
+        Tokenizer = tokenizer;
+        Options = options;
+        int v = tokenizer.Vocabulary.Count;
+        Embedding = new Embedding(v, options.Embedding, rng, "embedding");
+        Rnn = new RecurrentStack(options.Recurrent(), rng);
+        Head = new Linear(options.Hidden, v, rng, prefix: "head");
+        _inputDropout = new Dropout(options.Dropout, Rnn.DropoutRng);
+        _outputDropout = new Dropout(options.Dropout, Rnn.DropoutRng);
+    }
+
+    /// <summary>The tokenizer whose vocabulary the model predicts.</summary>
+    public Tokenizer Tokenizer { get; }
+
+    /// <summary>The architecture.</summary>
+    public RnnLanguageModelOptions Options { get; }
+
+    /// <summary>The token embedding (V, E), PyTorch name <c>embedding.weight</c>.</summary>
+    public Embedding Embedding { get; }
+
+    /// <summary>The recurrent stack, PyTorch names <c>rnn.weight_ih_l0</c>, ….</summary>
+    public RecurrentStack Rnn { get; }
+
+    /// <summary>The output layer (V, H), PyTorch names <c>head.weight</c>, <c>head.bias</c>.</summary>
+    public Linear Head { get; }
+
+    /// <summary>
+    /// Tokens read before every decoded sequence (whole sentences, without the final separator,
+    /// which <see cref="BeginToken"/> supplies). Empty: decoding starts from a zero state.
+    /// </summary>
+    public int[] Primer
+    {
+        get => (int[])_primer.Clone();
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            foreach (int t in value)
+                if ((uint)t >= (uint)Vocabulary.Count) throw new ArgumentOutOfRangeException(nameof(value), t, "A primer token is outside the vocabulary.");
+            _primer = (int[])value.Clone();
+            _primed = null;
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void OnTrainingChanged()
+    {
+        _primed = null;
+        _headPacked = false;
+    }
+
+    /// <summary>
+    /// The generator of every dropout mask (embedding, between layers, output); set it to
+    /// restore a checkpointed stream.
+    /// </summary>
+    public Rng DropoutRng
+    {
+        get => Rnn.DropoutRng;
+        set
+        {
+            Rnn.DropoutRng = value;
+            _inputDropout.Rng = value;
+            _outputDropout.Rng = value;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override IEnumerable<Parameter> Parameters()
+    {
+        foreach (var p in Embedding.Parameters()) yield return p;
+        foreach (var p in Rnn.Parameters()) yield return p;
+        foreach (var p in Head.Parameters()) yield return p;
+    }
+
+    /// <inheritdoc/>
+    protected override IEnumerable<Module> Children() => [Embedding, Rnn, Head, _inputDropout, _outputDropout];
+
+    /// <summary>
+    /// The mean cross-entropy (nats per token) of predicting <paramref name="targets"/> from
+    /// <paramref name="inputs"/>, both (T, B) time-major, starting from <paramref name="state"/>,
+    /// which is replaced by the final state (truncated BPTT carries it into the next batch).
+    /// Keeps what <see cref="Backward"/> needs.
+    /// </summary>
+    public double Forward(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch, RecurrentState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        int n = steps * batch;
+        if (inputs.Length != n || targets.Length != n) throw new ArgumentException($"inputs and targets need T·B = {n} tokens.");
+        EnsureBuffers(steps, batch);
+        var h = _hidden.AsSpan(0, n * Options.Hidden);                  // (T, B, H)
+        _tokenInput = UsesTokenInput(n);
+        if (_tokenInput)
+        {
+            Rnn.ForwardTokens(inputs, Embedding.Weight, h, steps, batch, state, state);
+        }
+        else
+        {
+            var x = Embedding.Forward(inputs).Span;                     // (T·B, E)
+            _inputDropout.Forward(x, _embedded.AsSpan(0, n * Options.Embedding));
+            Rnn.Forward(_embedded.AsSpan(0, n * Options.Embedding), h, steps, batch, state, state);
+        }
+        _outputDropout.Forward(h, _dropped.AsSpan(0, n * Options.Hidden));
+        var logits = Head.Forward(_headInput!);                          // (T·B, V)
+        return _loss.Forward(logits, targets);
+    }
+
+    /// <summary>Backpropagates the last <see cref="Forward"/>'s mean loss into every parameter gradient (adding to them).</summary>
+    public void Backward()
+    {
+        int n = _steps * _batch;
+        var dLogits = _loss.Backward();
+        var dDropped = Head.Backward(dLogits).Span;                     // (T·B, H)
+        var dHidden = _dHidden.AsSpan(0, n * Options.Hidden);
+        _outputDropout.Backward(dDropped, dHidden);
+        if (_tokenInput)
+        {
+            Rnn.Backward(dHidden, default);   // the first layer adds ∂L/∂embedding itself
+            return;
+        }
+        var dEmbedded = _dEmbedded.AsSpan(0, n * Options.Embedding);
+        Rnn.Backward(dHidden, dEmbedded);
+        var dx = _embeddingGrad!.Span;
+        _inputDropout.Backward(dEmbedded, dx);
+        Embedding.Backward(_embeddingGrad);
+    }
+
+    /// <summary>
+    /// Whether Forward hands the token ids to the first recurrent layer, which then projects the
+    /// V rows of the embedding table once instead of the T·B looked-up rows (an exact rewrite;
+    /// see RecurrentLayer.InputProjection.cs): when no input dropout sits between the lookup and the
+    /// layer (evaluation mode or p = 0), the input projection is not layer-normalized, and the
+    /// positions outnumber the vocabulary at least twice, so the V-row products cost at most
+    /// half the T·B-row ones they replace.
+    /// </summary>
+    private bool UsesTokenInput(int positions) =>
+        TokenInput && !(Training && Options.Dropout > 0f) && !Options.LayerNorm && 2L * Vocabulary.Count <= positions;
+
+    /// <summary>Allows the token-input path (<see cref="UsesTokenInput"/>); tests turn it off to compare both paths.</summary>
+    internal bool TokenInput { get; set; } = true;
+
+    private void EnsureBuffers(int steps, int batch)
+    {
+        if (steps == _steps && batch == _batch) return;
+        int n = steps * batch, e = Options.Embedding, h = Options.Hidden;
+        _steps = steps;
+        _batch = batch;
+        _embedded = new float[n * e];
+        _dEmbedded = new float[n * e];
+        _hidden = new float[n * h];
+        _dropped = new float[n * h];
+        _dHidden = new float[n * h];
+        _headInput = new Tensor(_dropped, new Shape(n, h));
+        _embeddingGrad = Tensor.Zeros(n, e);
+    }
+
+    // ILanguageModel: one decoding step per call, evaluation mode, no allocation once warm.
+
+    /// <inheritdoc/>
+    public Vocabulary Vocabulary => Tokenizer.Vocabulary;
+
+    /// <summary>The sentence separator (newline or &lt;eos&gt;); token 0 when the text had none.</summary>
+    public int BeginToken => Tokenizer.EndOfSentence >= 0 ? Tokenizer.EndOfSentence : 0;
+
+    /// <summary>The sentence separator, or −1 when the text had none (decoding then runs to a length limit).</summary>
+    public int EndToken => Tokenizer.EndOfSentence;
+
+    /// <inheritdoc/>
+    public LanguageModelState CreateState(int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        var state = new RnnLanguageModelState(Rnn.CreateState(batch), batch, Options.Embedding, Options.Hidden);
+        if (_primer.Length > 0 && batch > 0)
+        {
+            _primed ??= Prime();
+            Span<int> rows = batch <= 256 ? stackalloc int[batch] : new int[batch];
+            rows.Clear();
+            state.Recurrent.CopyRowsFrom(_primed, rows);
+        }
+        return state;
+    }
+
+    // One row reads the primer from a zero state; every new decoding state starts as a copy.
+    private RecurrentState Prime()
+    {
+        var one = new RnnLanguageModelState(Rnn.CreateState(1), 1, Options.Embedding, Options.Hidden);
+        var scratch = new float[Vocabulary.Count];
+        foreach (int t in _primer) Step(one, [t], scratch);
+        return one.Recurrent;
+    }
+
+    /// <inheritdoc/>
+    public void Step(LanguageModelState state, ReadOnlySpan<int> tokens, Span<float> logProbs)
+    {
+        var s = RnnLanguageModelState.Of(state);
+        int batch = s.Batch, v = Vocabulary.Count, e = Options.Embedding, h = Options.Hidden;
+        if (Training) throw new InvalidOperationException("Decoding needs evaluation mode: set Training = false first.");
+        if (tokens.Length != batch) throw new ArgumentException($"tokens has {tokens.Length} entries for {batch} rows.", nameof(tokens));
+        if (logProbs.Length < batch * v) throw new ArgumentException($"logProbs needs {batch} rows × {v} tokens.", nameof(logProbs));
+        var table = Embedding.Weight.Value.Span;
+        for (int r = 0; r < batch; r++)
+        {
+            if ((uint)tokens[r] >= (uint)v) throw new ArgumentOutOfRangeException(nameof(tokens), tokens[r], $"Token {tokens[r]} of row {r} is outside the vocabulary of {v}.");
+            table.Slice(tokens[r] * e, e).CopyTo(s.Input.AsSpan(r * e, e));
+        }
+        var hidden = s.Output.AsSpan(0, batch * h);
+        Rnn.Step(s.Input.AsSpan(0, batch * e), hidden, s.Recurrent);
+        var logits = logProbs[..(batch * v)];
+        // Wider batches (beams) go through the blocked GEMM, which would pack the head's weight
+        // on every step: pack it once per evaluation phase instead, as the recurrent layers do.
+        if (batch > 4)
+        {
+            if (!_headPacked) _packedHead.Pack(Head.Weight.Value.Span, h, v, transpose: true);
+            _headPacked = true;
+            Gemm.Multiply(hidden, _packedHead, logits, batch);
+        }
+        else
+        {
+            Gemm.Multiply(hidden, Head.Weight.Value.Span, logits, batch, v, h, transposeB: true);
+        }
+        var bias = Head.Bias!.Value.Span;
+        for (int r = 0; r < batch; r++)
+        {
+            var row = logits.Slice(r * v, v);
+            Elementwise.AddTo(bias, row);
+            Kernels.Softmax.LogForward(row, row);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Gather(LanguageModelState source, ReadOnlySpan<int> rows, LanguageModelState destination)
+    {
+        var from = RnnLanguageModelState.Of(source);
+        var to = RnnLanguageModelState.Of(destination);
+        if (ReferenceEquals(from, to)) throw new ArgumentException("Source and destination must be different states.", nameof(destination));
+        if (to.Batch != rows.Length) throw new ArgumentException($"destination has {to.Batch} rows; {rows.Length} were asked for.", nameof(destination));
+        to.Recurrent.CopyRowsFrom(from.Recurrent, rows);
+    }
+}
+
+/// <summary>Per-row decoding state of an <see cref="RnnLanguageModel"/>: the stack's state plus step buffers.</summary>
+internal sealed class RnnLanguageModelState(RecurrentState recurrent, int batch, int embedding, int hidden) : LanguageModelState
+{
+    public RecurrentState Recurrent { get; } = recurrent;
+    public float[] Input { get; } = new float[batch * embedding];    // (B, E)
+    public float[] Output { get; } = new float[batch * hidden];      // (B, H)
+    public override int Batch => Recurrent.Batch;
+
+    public static RnnLanguageModelState Of(LanguageModelState state) =>
+        state as RnnLanguageModelState ?? throw new ArgumentException("The state was not made by an RNN language model's CreateState.", nameof(state));
+}

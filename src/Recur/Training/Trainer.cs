@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Recur.Formats;
+using Recur.Kernels;
+using Recur.LanguageModels.Rnn;
+using Recur.Nn.Recurrent;
+using Recur.Optim;
+using Recur.Tensors;
+using Recur.Text;
+
+namespace Recur.Training;
+
+/// <summary>
+/// Trains an <see cref="RnnLanguageModel"/> with truncated BPTT on contiguous token streams
+/// (char-rnn style: the hidden state carries across batches, and resets at each epoch),
+/// validates periodically, and checkpoints atomically. A resumed run continues exactly: its
+/// losses equal those of an uninterrupted run with the same seed, because the checkpoint
+/// holds the weights, the optimizer state, the carried hidden state and the dropout
+/// generator, and the data position follows from the step. A non-finite loss stops training
+/// and keeps the last good checkpoint; cancellation saves one and stops. Without a folder the
+/// run stays in memory: no checkpoints and no metrics file, only the observer's reports.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly RnnLanguageModel _model;
+    private readonly TrainingData _data;
+    private readonly TrainingOptions _options;
+    private readonly string? _folder;
+    private readonly ITrainingObserver? _observer;
+    private readonly ParameterStore _store;
+    private readonly Optimizer _optimizer;
+    private readonly StreamBatches _batches;
+    private readonly RecurrentState _state;
+    private long _step;
+    private double? _validationLoss;
+
+    /// <summary>
+    /// A new run; with a <paramref name="folder"/> it writes checkpoints and metrics.jsonl
+    /// there (see <see cref="Checkpoint"/>), without one it keeps everything in memory.
+    /// </summary>
+    public Trainer(RnnLanguageModel model, TrainingData data, TrainingOptions options, string? folder = null, ITrainingObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        if (folder is { Length: 0 }) throw new ArgumentException("The folder is empty; pass null to train in memory.", nameof(folder));
+        options.Validate();
+        _model = model;
+        _data = data;
+        _options = options;
+        _folder = folder;
+        _observer = observer;
+        _store = new ParameterStore(model.Parameters());
+        _optimizer = CreateOptimizer(_store, options);
+        _batches = new StreamBatches(data.Train, options.Batch, options.Sequence);
+        _state = model.Rnn.CreateState(options.Batch);
+        model.Primer = data.Primer();
+    }
+
+    /// <summary>
+    /// Continues the run saved in <paramref name="folder"/>, optionally to a new total of
+    /// <paramref name="steps"/> (the schedule then stretches to the new length), on
+    /// <paramref name="threads"/> kernel threads when given (the saved count otherwise).
+    /// </summary>
+    public static Trainer Resume(string folder, int? steps = null, ITrainingObserver? observer = null, int? threads = null)
+    {
+        var (model, config) = Checkpoint.LoadModel(folder);
+        var options = steps is { } s ? config.Training with { Steps = s } : config.Training;
+        if (threads is { } n) options = options with { Threads = n };
+        if (options.Steps <= config.Step)
+            throw new InputException(TrainingOptions.Subject(nameof(TrainingOptions.Steps)), $"the checkpoint in {folder} has already done {config.Step} steps; give a larger total to train on");
+        var data = Checkpoint.LoadData(config);
+        model.Training = true;
+        var trainer = new Trainer(model, data, options, folder, observer);
+        trainer.LoadState(Path.Combine(folder, Checkpoint.OptimizerFile), config.Step);
+        return trainer;
+    }
+
+    /// <summary>The model being trained.</summary>
+    public RnnLanguageModel Model => _model;
+
+    /// <summary>The run's options.</summary>
+    public TrainingOptions Options => _options;
+
+    /// <summary>Steps done so far.</summary>
+    public long Step => _step;
+
+    /// <summary>The parameters, packed.</summary>
+    public ParameterStore Store => _store;
+
+    /// <summary>The optimizer.</summary>
+    public Optimizer Optimizer => _optimizer;
+
+    /// <summary>The data.</summary>
+    public TrainingData Data => _data;
+
+    /// <summary>
+    /// Runs to the end, or until <paramref name="cancel"/> fires or a loss is not finite; on
+    /// <see cref="TrainingOptions.Threads"/> kernel threads when set (the process's setting is
+    /// restored on return).
+    /// </summary>
+    public TrainingResult Run(CancellationToken cancel = default)
+    {
+        int threadsBefore = Parallelism.MaxThreads;
+        if (_options.Threads is { } threads) Parallelism.MaxThreads = threads;
+        try
+        {
+            return RunSteps(cancel);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = threadsBefore;
+        }
+    }
+
+    private TrainingResult RunSteps(CancellationToken cancel)
+    {
+        if (_folder is not null) Directory.CreateDirectory(_folder);
+        int b = _options.Batch, t = _options.Sequence, tokens = b * t;
+        var inputs = new int[tokens];
+        var targets = new int[tokens];
+        using var metrics = _folder is null ? null : new MetricsLog(Path.Combine(_folder, Checkpoint.MetricsFile), _step == 0 ? null : _step);
+        _observer?.Started(_step, _options.Steps, _store.Count, tokens);
+        var clock = Stopwatch.StartNew();
+        long firstStep = _step;
+        var recent = new Queue<(long Step, double Seconds)>();
+        double lossWindow = 0;
+        var losses = new Queue<double>();
+        while (_step < _options.Steps)
+        {
+            if (_batches.StartsEpoch(_step)) _state.Clear();
+            _batches.Fill(_step, inputs, targets);
+            double lr = _optimizer.LearningRate();
+            double loss = _model.Forward(inputs, targets, t, b, _state);
+            if (!double.IsFinite(loss))
+            {
+                metrics?.Flush();
+                string kept = _folder is null ? "" : " and the last good checkpoint was kept";
+                return Result(TrainingStatus.NonFiniteLoss, clock, firstStep, lossWindow, losses.Count,
+                    $"the loss at step {_step + 1} is {loss}; training stopped{kept}");
+            }
+            _model.Backward();
+            var report = _optimizer.ClipAndStep(_options.ClipNorm ?? double.PositiveInfinity);
+            _optimizer.ZeroGrad();
+            _step++;
+
+            losses.Enqueue(loss);
+            lossWindow += loss;
+            if (losses.Count > 50) lossWindow -= losses.Dequeue();
+            double now = clock.Elapsed.TotalSeconds;
+            recent.Enqueue((_step, now));
+            while (recent.Count > 20) recent.Dequeue();
+            var (oldStep, oldTime) = recent.Peek();
+            double tokensPerSecond = now > oldTime ? (_step - oldStep) * tokens / (now - oldTime) : (_step - firstStep) * tokens / Math.Max(now, 1e-9);
+            var remaining = TimeSpan.FromSeconds(tokensPerSecond > 0 ? (_options.Steps - _step) * tokens / tokensPerSecond : 0);
+            metrics?.Write(new JsonObject
+            {
+                ["step"] = _step,
+                ["train_loss"] = loss,
+                ["lr"] = lr,
+                ["grad_norm"] = double.IsFinite(report.GradientNorm) ? report.GradientNorm : null,
+                ["skipped"] = report.Skipped ? true : null,
+                ["tokens_per_s"] = Math.Round(tokensPerSecond),
+            });
+            _observer?.Stepped(new TrainingProgress(_step, _options.Steps, loss, lr, report.GradientNorm, report.Skipped, tokensPerSecond, remaining));
+
+            bool last = _step == _options.Steps;
+            if (last || _options.EvalEvery > 0 && _step % _options.EvalEvery == 0)
+            {
+                _validationLoss = Evaluate();
+                metrics?.Write(new JsonObject { ["step"] = _step, ["val_loss"] = _validationLoss, ["val_ppl"] = Math.Exp(_validationLoss.Value) });
+                _observer?.Validated(_step, _validationLoss.Value);
+                SaveCheckpoint(metrics);
+            }
+            if (cancel.IsCancellationRequested && !last)
+            {
+                SaveCheckpoint(metrics);
+                return Result(TrainingStatus.Interrupted, clock, firstStep, lossWindow, losses.Count, $"interrupted at step {_step}");
+            }
+        }
+        return Result(TrainingStatus.Completed, clock, firstStep, lossWindow, losses.Count, null);
+    }
+
+    /// <summary>
+    /// The mean loss (nats per token) over the whole validation stream, in evaluation mode,
+    /// carrying the state across windows as training does.
+    /// </summary>
+    public double Evaluate()
+    {
+        int t = _options.Sequence;
+        int b = Math.Max(1, Math.Min(_options.Batch, (_data.Validation.Length - 1) / t));
+        if (_data.Validation.Length < t + 1) t = _data.Validation.Length - 1;
+        var batches = new StreamBatches(_data.Validation, b, t);
+        var inputs = new int[b * t];
+        var targets = new int[b * t];
+        var state = _model.Rnn.CreateState(b);
+        bool training = _model.Training;
+        _model.Training = false;
+        double total = 0;
+        for (int k = 0; k < batches.Count; k++)
+        {
+            batches.Fill(k, inputs, targets);
+            total += _model.Forward(inputs, targets, t, b, state);
+        }
+        _model.Training = training;
+        return total / batches.Count;
+    }
+
+    private TrainingResult Result(TrainingStatus status, Stopwatch clock, long firstStep, double lossWindow, int count, string? message)
+    {
+        double seconds = clock.Elapsed.TotalSeconds;
+        double tokensPerSecond = seconds > 0 ? (_step - firstStep) * (double)_options.Batch * _options.Sequence / seconds : 0;
+        return new TrainingResult(status, _step, count > 0 ? lossWindow / count : double.NaN, _validationLoss, tokensPerSecond, message);
+    }
+
+    /// <summary>Writes the optimizer and trainer state, then the weights, then the config (see <see cref="Checkpoint"/>).</summary>
+    private void SaveCheckpoint(MetricsLog? metrics)
+    {
+        if (_folder is null || metrics is null) return;
+        metrics.Flush();
+        var st = new Safetensors();
+        st.Metadata["step"] = _step.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _optimizer.WriteState(st);
+        st.Add("trainer.step", [_step], 1);
+        st.Add("trainer.hidden", _state.Hidden.Span, _state.Hidden.Shape.ToArray());
+        if (_state.Cell is { } cell) st.Add("trainer.cell", cell.Span, cell.Shape.ToArray());
+        ulong[] rng = _model.DropoutRng.GetState();
+        st.Add("trainer.dropout_rng", Array.ConvertAll(rng, x => unchecked((long)x)), rng.Length);
+        st.Save(Path.Combine(_folder, Checkpoint.OptimizerFile));
+        Checkpoint.SaveModel(_folder, _model, _step);
+        Checkpoint.SaveConfig(_folder, new CheckpointConfig(_data.Corpus, _data.Tokenizer, _model.Options, _options, _step, _data.EntropyFloor, _model.Primer));
+        _observer?.Checkpointed(_step, _folder);
+    }
+
+    private void LoadState(string path, long step)
+    {
+        if (!File.Exists(path)) throw new InputException(path, "is missing; the checkpoint cannot be resumed");
+        var st = Safetensors.Load(path);
+        long saved = st.GetInt64("trainer.step")[0];
+        if (saved != step) throw new InputException(path, $"is from step {saved} but the checkpoint's config from step {step}; the run was interrupted while saving");
+        _optimizer.ReadState(st, path);
+        Restore(st, "trainer.hidden", _state.Hidden.Span, path);
+        if (_state.Cell is { } cell) Restore(st, "trainer.cell", cell.Span, path);
+        _model.DropoutRng = Rng.FromState(Array.ConvertAll(st.GetInt64("trainer.dropout_rng"), x => unchecked((ulong)x)));
+        _step = step;
+    }
+
+    private static void Restore(Safetensors st, string name, Span<float> destination, string path)
+    {
+        float[] values = st.GetFloat32(name);
+        if (values.Length != destination.Length) throw new InputException(path, $"'{name}' holds {values.Length} values; this run needs {destination.Length}");
+        values.CopyTo(destination);
+    }
+
+    private static Optimizer CreateOptimizer(ParameterStore store, TrainingOptions o)
+    {
+        var regularization = o.Regularization();
+        Optimizer optimizer = o.Optimizer switch
+        {
+            OptimizerKind.Sgd => new Sgd(store, new SgdOptions(o.LearningRate) { Momentum = o.Momentum, Nesterov = o.Nesterov, Regularization = regularization }),
+            _ => new Adam(store, new AdamOptions { LearningRate = o.LearningRate, Regularization = regularization }),
+        };
+        optimizer.Schedule = o.LearningRateSchedule();
+        return optimizer;
+    }
+}
