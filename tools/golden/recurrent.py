@@ -7,7 +7,7 @@ final states and every gradient of L = sum(out*w_out) + sum(h_n*w_hn) [+ sum(c_n
 computed in float64 from those float32 values.
 
 nn.RNN (tanh, relu), nn.LSTM and nn.GRU are the references for their cases. The variants PyTorch
-does not have (the pre-activation Elman form of theory.md 1.1 and the layer-normalized cells of
+does not have (the pre-activation Elman form of docs/theory.md 1.1 and the layer-normalized cells of
 Ba et al. 2016 as documented in src/Recur/Nn/Recurrent/RecurrentLayer.cs) come from `reference`
 below, written from the equations with autograd; the script first checks that `reference`
 reproduces nn.RNN, nn.LSTM and nn.GRU to 1e-12 on every module case.

@@ -1,6 +1,3 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Recur.Kernels;
 
 namespace Recur.Decoding;
@@ -77,41 +74,17 @@ internal sealed class BeamSelection
 
     /// <summary>
     /// Offers every token of <paramref name="row"/> except the end token to the heap. A vector
-    /// compare against the heap's entry threshold skips the tokens that cannot enter, so only
-    /// the few that might are checked exactly (in double).
+    /// compare against the heap's entry threshold (<see cref="ThresholdScan"/>) skips the
+    /// tokens that cannot enter, so only the few that might are checked exactly (in double).
     /// </summary>
-    public void ScanRow(ReadOnlySpan<float> row, double sum, int beam)
+    public void ScanRow(ReadOnlySpan<float> row, double sum, int beam) => ThresholdScan.Run(row, new Candidates(this, sum, beam));
+
+    // The row's tokens as heap candidates: the scan's threshold is the heap's entry bound.
+    private readonly struct Candidates(BeamSelection selection, double sum, int beam) : IThresholdVisitor
     {
-        int n = row.Length, w = 0;
-        float threshold = Threshold(sum);
-        ref float p = ref MemoryMarshal.GetReference(row);
-        SimdLevel level = Simd.Level;
-        if (level == SimdLevel.Vector512)
-        {
-            for (; w <= n - Vector512<float>.Count; w += Vector512<float>.Count)
-            {
-                ulong hits = Vector512.GreaterThanOrEqual(Vector512.LoadUnsafe(ref p, (nuint)w), Vector512.Create(threshold)).ExtractMostSignificantBits();
-                for (; hits != 0; hits &= hits - 1)
-                {
-                    int token = w + BitOperations.TrailingZeroCount(hits);
-                    if (Consider(row[token], sum, beam, token)) threshold = Threshold(sum);
-                }
-            }
-        }
-        else if (level >= SimdLevel.Vector256)
-        {
-            for (; w <= n - Vector256<float>.Count; w += Vector256<float>.Count)
-            {
-                uint hits = Vector256.GreaterThanOrEqual(Vector256.LoadUnsafe(ref p, (nuint)w), Vector256.Create(threshold)).ExtractMostSignificantBits();
-                for (; hits != 0; hits &= hits - 1)
-                {
-                    int token = w + BitOperations.TrailingZeroCount(hits);
-                    if (Consider(row[token], sum, beam, token)) threshold = Threshold(sum);
-                }
-            }
-        }
-        for (; w < n; w++)
-            if (row[w] >= threshold && Consider(row[w], sum, beam, w)) threshold = Threshold(sum);
+        public float Threshold => selection.Threshold(sum);
+
+        public bool Visit(int index, float value) => selection.Consider(value, sum, beam, index);
     }
 
     /// <summary>The rank of end candidate e among this step's candidates (0 = best).</summary>

@@ -1,7 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Recur.Kernels;
 
@@ -9,12 +6,12 @@ namespace Recur.Kernels;
 /// Activation functions and their derivatives, span in, span out, destination last.
 /// ReLU goes through TensorPrimitives; tanh and σ through the vectorized polynomials of
 /// <see cref="Transcendentals"/> (several times faster than TensorPrimitives here, to about
-/// 1 ulp), with the runtime's MathF for scalar tails. Backward passes are written from the
+/// 1 ulp), with the runtime's MathF for scalar tails and scalar mode. Backward passes are written from the
 /// forward output y (tanh' = 1 − y², σ' = y(1 − y), ReLU' = [y &gt; 0]) so layers need to cache
 /// only y. Each hand-written kernel has a plain-loop twin in <see cref="Reference"/>.
 /// Destinations may alias inputs.
 /// </summary>
-public static class Activations
+public static unsafe class Activations
 {
     /// <summary>y = σ(x) for the chosen activation.</summary>
     public static void Forward(Activation activation, ReadOnlySpan<float> x, Span<float> y)
@@ -44,157 +41,112 @@ public static class Activations
     public static double DerivativeBound(Activation activation) => activation == Activation.Sigmoid ? 0.25 : 1.0;
 
     /// <summary>y = tanh(x).</summary>
-    public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
-    {
-        int n = CheckForward(x, y);
-        ref float px = ref MemoryMarshal.GetReference(x);
-        ref float py = ref MemoryMarshal.GetReference(y);
-        int i = 0;
-        SimdLevel level = Simd.Level;
-        if (level == SimdLevel.Vector512)
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-                Transcendentals.Tanh(Vector512.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref py, (nuint)i);
-        else if (level >= SimdLevel.Vector256)
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-                Transcendentals.Tanh(Vector256.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref py, (nuint)i);
-        for (; i < n; i++) Unsafe.Add(ref py, i) = MathF.Tanh(Unsafe.Add(ref px, i));
-    }
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => Map<TanhOp>(x, y);
 
     /// <summary>y = 1/(1 + e^−x).</summary>
-    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y)
-    {
-        int n = CheckForward(x, y);
-        ref float px = ref MemoryMarshal.GetReference(x);
-        ref float py = ref MemoryMarshal.GetReference(y);
-        int i = 0;
-        SimdLevel level = Simd.Level;
-        if (level == SimdLevel.Vector512)
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-                Transcendentals.Sigmoid(Vector512.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref py, (nuint)i);
-        else if (level >= SimdLevel.Vector256)
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-                Transcendentals.Sigmoid(Vector256.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref py, (nuint)i);
-        for (; i < n; i++) Unsafe.Add(ref py, i) = 1f / (1f + MathF.Exp(-Unsafe.Add(ref px, i)));
-    }
-
-    private static int CheckForward(ReadOnlySpan<float> x, Span<float> y)
-    {
-        if (y.Length < x.Length) throw new ArgumentException($"Destination has {y.Length} elements, needs {x.Length}.", nameof(y));
-        return x.Length;
-    }
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => Map<SigmoidOp>(x, y);
 
     /// <summary>y = max(x, 0).</summary>
     public static void Relu(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
 
     /// <summary>dx = dy ⊙ (1 − y²) where y = tanh(x).</summary>
-    public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
-    {
-        int n = Check(y, dy, dx);
-        ref float py = ref MemoryMarshal.GetReference(y);
-        ref float pdy = ref MemoryMarshal.GetReference(dy);
-        ref float pdx = ref MemoryMarshal.GetReference(dx);
-        int i = 0;
-        SimdLevel level = Simd.Level;
-        if (level == SimdLevel.Vector512)
-        {
-            var one = Vector512<float>.One;
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var v = Vector512.LoadUnsafe(ref py, (nuint)i);
-                var g = Vector512.LoadUnsafe(ref pdy, (nuint)i);
-                (g * (one - v * v)).StoreUnsafe(ref pdx, (nuint)i);
-            }
-        }
-        else if (level >= SimdLevel.Vector256)
-        {
-            var one = Vector256<float>.One;
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var v = Vector256.LoadUnsafe(ref py, (nuint)i);
-                var g = Vector256.LoadUnsafe(ref pdy, (nuint)i);
-                (g * (one - v * v)).StoreUnsafe(ref pdx, (nuint)i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            float v = Unsafe.Add(ref py, i);
-            Unsafe.Add(ref pdx, i) = Unsafe.Add(ref pdy, i) * (1f - v * v);
-        }
-    }
+    public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Map<TanhGradient>(y, dy, dx);
 
     /// <summary>dx = dy ⊙ y(1 − y) where y = sigmoid(x).</summary>
-    public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
-    {
-        int n = Check(y, dy, dx);
-        ref float py = ref MemoryMarshal.GetReference(y);
-        ref float pdy = ref MemoryMarshal.GetReference(dy);
-        ref float pdx = ref MemoryMarshal.GetReference(dx);
-        int i = 0;
-        SimdLevel level = Simd.Level;
-        if (level == SimdLevel.Vector512)
-        {
-            var one = Vector512<float>.One;
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var v = Vector512.LoadUnsafe(ref py, (nuint)i);
-                var g = Vector512.LoadUnsafe(ref pdy, (nuint)i);
-                (g * v * (one - v)).StoreUnsafe(ref pdx, (nuint)i);
-            }
-        }
-        else if (level >= SimdLevel.Vector256)
-        {
-            var one = Vector256<float>.One;
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var v = Vector256.LoadUnsafe(ref py, (nuint)i);
-                var g = Vector256.LoadUnsafe(ref pdy, (nuint)i);
-                (g * v * (one - v)).StoreUnsafe(ref pdx, (nuint)i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            float v = Unsafe.Add(ref py, i);
-            Unsafe.Add(ref pdx, i) = Unsafe.Add(ref pdy, i) * v * (1f - v);
-        }
-    }
+    public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Map<SigmoidGradient>(y, dy, dx);
 
     /// <summary>dx = dy where y &gt; 0, else 0 (the subgradient 0 at the kink, as PyTorch).</summary>
-    public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Map<ReluGradient>(y, dy, dx);
+
+    // y = f(x) elementwise.
+    private static void Map<TOp>(ReadOnlySpan<float> x, Span<float> y) where TOp : IUnaryOp
     {
-        int n = Check(y, dy, dx);
-        ref float py = ref MemoryMarshal.GetReference(y);
-        ref float pdy = ref MemoryMarshal.GetReference(dy);
-        ref float pdx = ref MemoryMarshal.GetReference(dx);
-        int i = 0;
-        SimdLevel level = Simd.Level;
-        if (level == SimdLevel.Vector512)
+        if (y.Length < x.Length) throw new ArgumentException($"Destination has {y.Length} elements, needs {x.Length}.", nameof(y));
+        fixed (float* px = x, py = y)
         {
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var v = Vector512.LoadUnsafe(ref py, (nuint)i);
-                var g = Vector512.LoadUnsafe(ref pdy, (nuint)i);
-                Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), g, Vector512<float>.Zero)
-                    .StoreUnsafe(ref pdx, (nuint)i);
-            }
+            var loop = new UnaryLoop<TOp>(px, py, x.Length);
+            VectorLoop.Run(ref loop);
         }
-        else if (level >= SimdLevel.Vector256)
-        {
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var v = Vector256.LoadUnsafe(ref py, (nuint)i);
-                var g = Vector256.LoadUnsafe(ref pdy, (nuint)i);
-                Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero), g, Vector256<float>.Zero)
-                    .StoreUnsafe(ref pdx, (nuint)i);
-            }
-        }
-        for (; i < n; i++)
-            Unsafe.Add(ref pdx, i) = Unsafe.Add(ref py, i) > 0f ? Unsafe.Add(ref pdy, i) : 0f;
     }
 
-    private static int Check(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    // dx = g(y, dy) elementwise.
+    private static void Map<TOp>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) where TOp : IGradientOp
     {
         if (dy.Length != y.Length) throw new ArgumentException($"dy has {dy.Length} elements, y has {y.Length}.", nameof(dy));
         if (dx.Length < y.Length) throw new ArgumentException($"Destination has {dx.Length} elements, needs {y.Length}.", nameof(dx));
-        return y.Length;
+        fixed (float* py = y, pdy = dy, pdx = dx)
+        {
+            var loop = new GradientLoop<TOp>(py, pdy, pdx, y.Length);
+            VectorLoop.Run(ref loop);
+        }
+    }
+
+    private interface IUnaryOp
+    {
+        static abstract V Apply<W, V>(V x) where W : struct, IVectorWidth<V> where V : struct;
+
+        /// <summary>The scalar tail: the runtime's MathF, whose rounding the polynomials approximate.</summary>
+        static abstract float Scalar(float x);
+    }
+
+    private interface IGradientOp
+    {
+        static abstract V Apply<W, V>(V y, V dy) where W : struct, IVectorWidth<V> where V : struct;
+    }
+
+    private readonly struct TanhOp : IUnaryOp
+    {
+        public static V Apply<W, V>(V x) where W : struct, IVectorWidth<V> where V : struct => Transcendentals.Tanh<W, V>(x);
+
+        public static float Scalar(float x) => MathF.Tanh(x);
+    }
+
+    private readonly struct SigmoidOp : IUnaryOp
+    {
+        public static V Apply<W, V>(V x) where W : struct, IVectorWidth<V> where V : struct => Transcendentals.Sigmoid<W, V>(x);
+
+        public static float Scalar(float x) => 1f / (1f + MathF.Exp(-x));
+    }
+
+    // dy·(1 − y²)
+    private readonly struct TanhGradient : IGradientOp
+    {
+        public static V Apply<W, V>(V y, V dy) where W : struct, IVectorWidth<V> where V : struct =>
+            W.Multiply(dy, W.Subtract(W.One, W.Multiply(y, y)));
+    }
+
+    // dy·y·(1 − y)
+    private readonly struct SigmoidGradient : IGradientOp
+    {
+        public static V Apply<W, V>(V y, V dy) where W : struct, IVectorWidth<V> where V : struct =>
+            W.Multiply(W.Multiply(dy, y), W.Subtract(W.One, y));
+    }
+
+    // y > 0 ? dy : 0
+    private readonly struct ReluGradient : IGradientOp
+    {
+        public static V Apply<W, V>(V y, V dy) where W : struct, IVectorWidth<V> where V : struct =>
+            W.ConditionalSelect(W.LessThan(W.Zero, y), dy, W.Zero);
+    }
+
+    private readonly struct UnaryLoop<TOp>(float* x, float* y, int n) : IVectorLoop where TOp : IUnaryOp
+    {
+        public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct
+        {
+            int i = 0;
+            if (W.Count > 1)
+                for (; i <= n - W.Count; i += W.Count) W.Store(TOp.Apply<W, V>(W.Load(x + i)), y + i);
+            for (; i < n; i++) y[i] = TOp.Scalar(x[i]);
+        }
+    }
+
+    private readonly struct GradientLoop<TOp>(float* y, float* dy, float* dx, int n) : IVectorLoop where TOp : IGradientOp
+    {
+        public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct
+        {
+            int i = 0;
+            for (; i <= n - W.Count; i += W.Count) W.Store(TOp.Apply<W, V>(W.Load(y + i), W.Load(dy + i)), dx + i);
+            for (; i < n; i++) dx[i] = TOp.Apply<Width1, float>(y[i], dy[i]);
+        }
     }
 }

@@ -1,7 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Recur.Kernels;
 
@@ -10,41 +7,17 @@ namespace Recur.Kernels;
 /// accumulator loses about log2(n) bits over n terms, which matters for losses and norms over
 /// millions of values. Max and ArgMax go through TensorPrimitives.
 /// </summary>
-public static class Reductions
+public static unsafe class Reductions
 {
     /// <summary>Σ x_i, accumulated in double.</summary>
     public static double Sum(ReadOnlySpan<float> x)
     {
-        ref float px = ref MemoryMarshal.GetReference(x);
-        int n = x.Length, i = 0;
-        double total = 0;
-        SimdLevel level = Simd.Level;
-        if (level == SimdLevel.Vector512 && n >= Vector512<float>.Count)
+        fixed (float* px = x)
         {
-            var acc0 = Vector512<double>.Zero;
-            var acc1 = Vector512<double>.Zero;
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var v = Vector512.LoadUnsafe(ref px, (nuint)i);
-                acc0 += Vector512.WidenLower(v);
-                acc1 += Vector512.WidenUpper(v);
-            }
-            total = Vector512.Sum(acc0 + acc1);
+            var loop = new SumLoop(px, px, x.Length, products: false);
+            VectorLoop.RunDouble(ref loop);
+            return loop.Total;
         }
-        else if (level >= SimdLevel.Vector256 && n >= Vector256<float>.Count)
-        {
-            var acc0 = Vector256<double>.Zero;
-            var acc1 = Vector256<double>.Zero;
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var v = Vector256.LoadUnsafe(ref px, (nuint)i);
-                acc0 += Vector256.WidenLower(v);
-                acc1 += Vector256.WidenUpper(v);
-            }
-            total = Vector256.Sum(acc0 + acc1);
-        }
-        for (; i < n; i++) total += Unsafe.Add(ref px, i);
-        return total;
     }
 
     /// <summary>Σ x_i², accumulated in double.</summary>
@@ -54,39 +27,46 @@ public static class Reductions
     public static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
         if (x.Length != y.Length) throw new ArgumentException($"Lengths differ: {x.Length} and {y.Length}.");
-        ref float px = ref MemoryMarshal.GetReference(x);
-        ref float py = ref MemoryMarshal.GetReference(y);
-        int n = x.Length, i = 0;
-        double total = 0;
-        SimdLevel level = Simd.Level;
-        if (level == SimdLevel.Vector512 && n >= Vector512<float>.Count)
+        fixed (float* px = x, py = y)
         {
-            var acc0 = Vector512<double>.Zero;
-            var acc1 = Vector512<double>.Zero;
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var a = Vector512.LoadUnsafe(ref px, (nuint)i);
-                var b = Vector512.LoadUnsafe(ref py, (nuint)i);
-                acc0 = Vector512.FusedMultiplyAdd(Vector512.WidenLower(a), Vector512.WidenLower(b), acc0);
-                acc1 = Vector512.FusedMultiplyAdd(Vector512.WidenUpper(a), Vector512.WidenUpper(b), acc1);
-            }
-            total = Vector512.Sum(acc0 + acc1);
+            var loop = new SumLoop(px, py, x.Length, products: true);
+            VectorLoop.RunDouble(ref loop);
+            return loop.Total;
         }
-        else if (level >= SimdLevel.Vector256 && n >= Vector256<float>.Count)
+    }
+
+    // Σ x_i (or Σ x_i·y_i): two accumulators of W widened lanes each over 2W floats at a time,
+    // their lanes summed, then the scalar tail in double.
+    private struct SumLoop(float* x, float* y, int n, bool products) : IDoubleVectorLoop
+    {
+        public double Total { get; private set; }
+
+        public void Run<W, V>() where W : struct, IDoubleWidth<V> where V : struct
         {
-            var acc0 = Vector256<double>.Zero;
-            var acc1 = Vector256<double>.Zero;
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            int i = 0;
+            double total = 0;
+            if (W.Count > 1 && n >= 2 * W.Count)
             {
-                var a = Vector256.LoadUnsafe(ref px, (nuint)i);
-                var b = Vector256.LoadUnsafe(ref py, (nuint)i);
-                acc0 = Vector256.FusedMultiplyAdd(Vector256.WidenLower(a), Vector256.WidenLower(b), acc0);
-                acc1 = Vector256.FusedMultiplyAdd(Vector256.WidenUpper(a), Vector256.WidenUpper(b), acc1);
+                V acc0 = W.Broadcast(0), acc1 = acc0;
+                for (; i <= n - 2 * W.Count; i += 2 * W.Count)
+                {
+                    V lower = W.LoadWidened(x + i), upper = W.LoadWidened(x + i + W.Count);
+                    if (products)
+                    {
+                        acc0 = W.FusedMultiplyAdd(lower, W.LoadWidened(y + i), acc0);
+                        acc1 = W.FusedMultiplyAdd(upper, W.LoadWidened(y + i + W.Count), acc1);
+                    }
+                    else
+                    {
+                        acc0 = W.Add(acc0, lower);
+                        acc1 = W.Add(acc1, upper);
+                    }
+                }
+                total = W.HorizontalSum(W.Add(acc0, acc1));
             }
-            total = Vector256.Sum(acc0 + acc1);
+            for (; i < n; i++) total += products ? (double)x[i] * y[i] : x[i];
+            Total = total;
         }
-        for (; i < n; i++) total += (double)Unsafe.Add(ref px, i) * Unsafe.Add(ref py, i);
-        return total;
     }
 
     /// <summary>The Euclidean norm √Σx_i², accumulated in double.</summary>

@@ -23,7 +23,8 @@ public enum SimdLevel
 /// </summary>
 public static class Simd
 {
-    [ThreadStatic] private static int t_scalarDepth;
+    // 0: no limit; otherwise the widest level allowed on this thread, plus one.
+    [ThreadStatic] private static int t_limit;
 
     /// <summary>The widest level this machine accelerates.</summary>
     public static SimdLevel Hardware { get; } =
@@ -33,21 +34,32 @@ public static class Simd
         : SimdLevel.Scalar;
 
     /// <summary>The level kernels on this thread use now.</summary>
-    public static SimdLevel Level => t_scalarDepth > 0 ? SimdLevel.Scalar : Hardware;
+    public static SimdLevel Level => t_limit == 0 || t_limit - 1 >= (int)Hardware ? Hardware : (SimdLevel)(t_limit - 1);
 
     /// <summary>True when kernels on this thread may use vectors.</summary>
-    public static bool Enabled => t_scalarDepth == 0;
+    public static bool Enabled => Level != SimdLevel.Scalar;
 
     /// <summary>Forces scalar kernels on this thread until the returned scope is disposed.</summary>
-    public static ScalarScope ForceScalar()
+    public static LimitScope ForceScalar() => Limit(SimdLevel.Scalar);
+
+    /// <summary>
+    /// Caps the width kernels on this thread use at <paramref name="widest"/> (never above the
+    /// hardware's) until the returned scope is disposed; tests compare widths with it.
+    /// </summary>
+    public static LimitScope Limit(SimdLevel widest)
     {
-        t_scalarDepth++;
-        return new ScalarScope();
+        int previous = t_limit;
+        int cap = (int)widest + 1;
+        t_limit = previous == 0 ? cap : Math.Min(previous, cap);
+        return new LimitScope(previous, active: true);
     }
 
-    /// <summary>Ends a <see cref="ForceScalar"/> region.</summary>
-    public readonly struct ScalarScope : IDisposable
+    /// <summary>Ends a <see cref="Limit"/> or <see cref="ForceScalar"/> region (a default scope does nothing).</summary>
+    public readonly struct LimitScope(int previous, bool active) : IDisposable
     {
-        public void Dispose() => t_scalarDepth--;
+        public void Dispose()
+        {
+            if (active) t_limit = previous;
+        }
     }
 }

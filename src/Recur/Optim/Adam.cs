@@ -56,7 +56,7 @@ public sealed class Adam : Optimizer
             (float)Options.Beta1, (float)(1 - Options.Beta1), (float)Options.Beta2, (float)(1 - Options.Beta2),
             StepSize: (float)(learningRate / _biasCorrection1), (float)_biasCorrection2Sqrt, (float)Options.Epsilon, Options.AmsGrad);
         AdamKernel.Update(Store.Values.Slice(offset, length), Store.Grads.Slice(offset, length),
-            _m.AsSpan(offset, length), _v.AsSpan(offset, length), Options.AmsGrad ? _vMax.AsSpan(offset, length) : default, c, Simd.Level);
+            _m.AsSpan(offset, length), _v.AsSpan(offset, length), Options.AmsGrad ? _vMax.AsSpan(offset, length) : default, c);
     }
 
     private protected override (string Name, float[] Buffer)[] StateBuffers() => Options.AmsGrad

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Recur.Kernels;
 
 namespace Recur.Optim;
@@ -23,73 +20,54 @@ internal readonly record struct AdamCoefficients(
 ///   v_max ← max(v_max, v)                AMSGrad only; then v_max replaces v below
 ///   θ ← θ − (α / (1 − β1^t))·m / (√v / √(1 − β2^t) + ε)
 /// </code>
-/// Every width does the same IEEE operations per element, so the Vector512, Vector256 and scalar
-/// paths give identical bits.
+/// Written once over the vector width (<see cref="VectorLoop"/>); every width does the same IEEE
+/// operations per element, so all widths and the scalar tail give identical bits.
 /// </summary>
-internal static class AdamKernel
+internal static unsafe class AdamKernel
 {
     /// <summary>Updates θ, m, v (and v_max with AMSGrad; else it may be empty), all (n), from g (n).</summary>
-    public static void Update(Span<float> theta, ReadOnlySpan<float> grad, Span<float> m, Span<float> v, Span<float> vMax,
-        in AdamCoefficients c, SimdLevel level)
+    public static void Update(Span<float> theta, ReadOnlySpan<float> grad, Span<float> m, Span<float> v, Span<float> vMax, in AdamCoefficients c)
     {
         int n = theta.Length;
         if (grad.Length != n || m.Length != n || v.Length != n || (c.AmsGrad && vMax.Length != n))
             throw new ArgumentException($"Adam spans differ in length: θ {n}, g {grad.Length}, m {m.Length}, v {v.Length}, v_max {vMax.Length}.");
-        ref float pt = ref MemoryMarshal.GetReference(theta);
-        ref float pg = ref MemoryMarshal.GetReference(grad);
-        ref float pm = ref MemoryMarshal.GetReference(m);
-        ref float pv = ref MemoryMarshal.GetReference(v);
-        ref float px = ref MemoryMarshal.GetReference(vMax);
-        int i = 0;
-        if (level == SimdLevel.Vector512)
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var t = Vector512.LoadUnsafe(ref pt, (nuint)i) * c.Decay;
-                var g = Vector512.FusedMultiplyAdd(t, Vector512.Create(c.L2), Vector512.LoadUnsafe(ref pg, (nuint)i));
-                var mi = Vector512.FusedMultiplyAdd(g, Vector512.Create(c.OneMinusBeta1), Vector512.LoadUnsafe(ref pm, (nuint)i) * c.Beta1);
-                var vi = Vector512.FusedMultiplyAdd(g, g * c.OneMinusBeta2, Vector512.LoadUnsafe(ref pv, (nuint)i) * c.Beta2);
-                mi.StoreUnsafe(ref pm, (nuint)i);
-                vi.StoreUnsafe(ref pv, (nuint)i);
-                if (c.AmsGrad)
-                {
-                    vi = Vector512.Max(Vector512.LoadUnsafe(ref px, (nuint)i), vi);
-                    vi.StoreUnsafe(ref px, (nuint)i);
-                }
-                var denominator = Vector512.Sqrt(vi) / c.BiasCorrection2Sqrt + Vector512.Create(c.Epsilon);
-                Vector512.FusedMultiplyAdd(mi / denominator, Vector512.Create(-c.StepSize), t).StoreUnsafe(ref pt, (nuint)i);
-            }
-        else if (level == SimdLevel.Vector256)
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var t = Vector256.LoadUnsafe(ref pt, (nuint)i) * c.Decay;
-                var g = Vector256.FusedMultiplyAdd(t, Vector256.Create(c.L2), Vector256.LoadUnsafe(ref pg, (nuint)i));
-                var mi = Vector256.FusedMultiplyAdd(g, Vector256.Create(c.OneMinusBeta1), Vector256.LoadUnsafe(ref pm, (nuint)i) * c.Beta1);
-                var vi = Vector256.FusedMultiplyAdd(g, g * c.OneMinusBeta2, Vector256.LoadUnsafe(ref pv, (nuint)i) * c.Beta2);
-                mi.StoreUnsafe(ref pm, (nuint)i);
-                vi.StoreUnsafe(ref pv, (nuint)i);
-                if (c.AmsGrad)
-                {
-                    vi = Vector256.Max(Vector256.LoadUnsafe(ref px, (nuint)i), vi);
-                    vi.StoreUnsafe(ref px, (nuint)i);
-                }
-                var denominator = Vector256.Sqrt(vi) / c.BiasCorrection2Sqrt + Vector256.Create(c.Epsilon);
-                Vector256.FusedMultiplyAdd(mi / denominator, Vector256.Create(-c.StepSize), t).StoreUnsafe(ref pt, (nuint)i);
-            }
-        for (; i < n; i++)
+        fixed (float* pt = theta, pg = grad, pm = m, pv = v, px = vMax)
         {
-            float t = Unsafe.Add(ref pt, i) * c.Decay;
-            float g = MathF.FusedMultiplyAdd(t, c.L2, Unsafe.Add(ref pg, i));
-            float mi = MathF.FusedMultiplyAdd(g, c.OneMinusBeta1, Unsafe.Add(ref pm, i) * c.Beta1);
-            float vi = MathF.FusedMultiplyAdd(g, g * c.OneMinusBeta2, Unsafe.Add(ref pv, i) * c.Beta2);
-            Unsafe.Add(ref pm, i) = mi;
-            Unsafe.Add(ref pv, i) = vi;
-            if (c.AmsGrad)
+            var loop = new Loop(pt, pg, pm, pv, px, n, c);
+            VectorLoop.Run(ref loop);
+        }
+    }
+
+    private readonly struct Loop(float* theta, float* grad, float* m, float* v, float* vMax, int n, AdamCoefficients c) : IVectorLoop
+    {
+        public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct
+        {
+            int i = Elements<W, V>(0);
+            Elements<Width1, float>(i);
+        }
+
+        private int Elements<W, V>(int i) where W : struct, IVectorWidth<V> where V : struct
+        {
+            V decay = W.Broadcast(c.Decay), l2 = W.Broadcast(c.L2), beta1 = W.Broadcast(c.Beta1), oneMinusBeta1 = W.Broadcast(c.OneMinusBeta1);
+            V beta2 = W.Broadcast(c.Beta2), oneMinusBeta2 = W.Broadcast(c.OneMinusBeta2), correction2 = W.Broadcast(c.BiasCorrection2Sqrt);
+            V epsilon = W.Broadcast(c.Epsilon), minusStep = W.Broadcast(-c.StepSize);
+            for (; i <= n - W.Count; i += W.Count)
             {
-                vi = MathF.Max(Unsafe.Add(ref px, i), vi);
-                Unsafe.Add(ref px, i) = vi;
+                V t = W.Multiply(W.Load(theta + i), decay);
+                V g = W.FusedMultiplyAdd(t, l2, W.Load(grad + i));
+                V mi = W.FusedMultiplyAdd(g, oneMinusBeta1, W.Multiply(W.Load(m + i), beta1));
+                V vi = W.FusedMultiplyAdd(g, W.Multiply(g, oneMinusBeta2), W.Multiply(W.Load(v + i), beta2));
+                W.Store(mi, m + i);
+                W.Store(vi, v + i);
+                if (c.AmsGrad)
+                {
+                    vi = W.Max(W.Load(vMax + i), vi);
+                    W.Store(vi, vMax + i);
+                }
+                V denominator = W.Add(W.Divide(W.Sqrt(vi), correction2), epsilon);
+                W.Store(W.FusedMultiplyAdd(W.Divide(mi, denominator), minusStep, t), theta + i);
             }
-            float denominator = MathF.Sqrt(vi) / c.BiasCorrection2Sqrt + c.Epsilon;
-            Unsafe.Add(ref pt, i) = MathF.FusedMultiplyAdd(mi / denominator, -c.StepSize, t);
+            return i;
         }
     }
 }

@@ -51,7 +51,7 @@ public sealed class Sgd : Optimizer
             GradientWeight: _firstStep ? 1f : (float)(1 - Options.Dampening),
             Options.Nesterov, (float)Options.Momentum);
         SgdKernel.Update(Store.Values.Slice(offset, length), Store.Grads.Slice(offset, length),
-            momentum ? _buffer.AsSpan(offset, length) : default, c, Simd.Level);
+            momentum ? _buffer.AsSpan(offset, length) : default, c);
     }
 
     private protected override (string Name, float[] Buffer)[] StateBuffers() =>

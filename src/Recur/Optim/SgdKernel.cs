@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Recur.Kernels;
 
 namespace Recur.Optim;
@@ -21,61 +18,51 @@ internal readonly record struct SgdCoefficients(
 ///   d ← Nesterov ? g + μ·b : b        (d ← g without momentum)
 ///   θ ← θ − η·d
 /// </code>
-/// Every width does the same IEEE operations per element (FMA where PyTorch's vector kernels use
-/// one), so the Vector512, Vector256 and scalar paths give identical bits.
+/// Written once over the vector width (<see cref="VectorLoop"/>); every width does the same IEEE
+/// operations per element (FMA where PyTorch's vector kernels use one), so all widths and the
+/// scalar tail give identical bits.
 /// </summary>
-internal static class SgdKernel
+internal static unsafe class SgdKernel
 {
     /// <summary>Updates <paramref name="theta"/> (n) and <paramref name="buffer"/> (n, or empty without momentum) from <paramref name="grad"/> (n).</summary>
-    public static void Update(Span<float> theta, ReadOnlySpan<float> grad, Span<float> buffer, in SgdCoefficients c, SimdLevel level)
+    public static void Update(Span<float> theta, ReadOnlySpan<float> grad, Span<float> buffer, in SgdCoefficients c)
     {
         int n = theta.Length;
         if (grad.Length != n || (c.UseMomentum && buffer.Length != n))
             throw new ArgumentException($"SGD spans differ in length: θ {n}, g {grad.Length}, buffer {buffer.Length}.");
-        ref float pt = ref MemoryMarshal.GetReference(theta);
-        ref float pg = ref MemoryMarshal.GetReference(grad);
-        ref float pb = ref MemoryMarshal.GetReference(buffer);
-        int i = 0;
-        if (level == SimdLevel.Vector512)
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var t = Vector512.LoadUnsafe(ref pt, (nuint)i) * c.Decay;
-                var g = Vector512.FusedMultiplyAdd(t, Vector512.Create(c.L2), Vector512.LoadUnsafe(ref pg, (nuint)i));
-                var d = g;
-                if (c.UseMomentum)
-                {
-                    var b = Vector512.FusedMultiplyAdd(g, Vector512.Create(c.GradientWeight), Vector512.LoadUnsafe(ref pb, (nuint)i) * c.BufferDecay);
-                    b.StoreUnsafe(ref pb, (nuint)i);
-                    d = c.Nesterov ? Vector512.FusedMultiplyAdd(b, Vector512.Create(c.Momentum), g) : b;
-                }
-                Vector512.FusedMultiplyAdd(d, Vector512.Create(-c.LearningRate), t).StoreUnsafe(ref pt, (nuint)i);
-            }
-        else if (level == SimdLevel.Vector256)
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var t = Vector256.LoadUnsafe(ref pt, (nuint)i) * c.Decay;
-                var g = Vector256.FusedMultiplyAdd(t, Vector256.Create(c.L2), Vector256.LoadUnsafe(ref pg, (nuint)i));
-                var d = g;
-                if (c.UseMomentum)
-                {
-                    var b = Vector256.FusedMultiplyAdd(g, Vector256.Create(c.GradientWeight), Vector256.LoadUnsafe(ref pb, (nuint)i) * c.BufferDecay);
-                    b.StoreUnsafe(ref pb, (nuint)i);
-                    d = c.Nesterov ? Vector256.FusedMultiplyAdd(b, Vector256.Create(c.Momentum), g) : b;
-                }
-                Vector256.FusedMultiplyAdd(d, Vector256.Create(-c.LearningRate), t).StoreUnsafe(ref pt, (nuint)i);
-            }
-        for (; i < n; i++)
+        fixed (float* pt = theta, pg = grad, pb = buffer)
         {
-            float t = Unsafe.Add(ref pt, i) * c.Decay;
-            float g = MathF.FusedMultiplyAdd(t, c.L2, Unsafe.Add(ref pg, i));
-            float d = g;
-            if (c.UseMomentum)
+            var loop = new Loop(pt, pg, pb, n, c);
+            VectorLoop.Run(ref loop);
+        }
+    }
+
+    private readonly struct Loop(float* theta, float* grad, float* buffer, int n, SgdCoefficients c) : IVectorLoop
+    {
+        public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct
+        {
+            int i = Elements<W, V>(0);
+            Elements<Width1, float>(i);
+        }
+
+        private int Elements<W, V>(int i) where W : struct, IVectorWidth<V> where V : struct
+        {
+            V decay = W.Broadcast(c.Decay), l2 = W.Broadcast(c.L2), gradientWeight = W.Broadcast(c.GradientWeight);
+            V bufferDecay = W.Broadcast(c.BufferDecay), momentum = W.Broadcast(c.Momentum), minusRate = W.Broadcast(-c.LearningRate);
+            for (; i <= n - W.Count; i += W.Count)
             {
-                float b = MathF.FusedMultiplyAdd(g, c.GradientWeight, Unsafe.Add(ref pb, i) * c.BufferDecay);
-                Unsafe.Add(ref pb, i) = b;
-                d = c.Nesterov ? MathF.FusedMultiplyAdd(b, c.Momentum, g) : b;
+                V t = W.Multiply(W.Load(theta + i), decay);
+                V g = W.FusedMultiplyAdd(t, l2, W.Load(grad + i));
+                V d = g;
+                if (c.UseMomentum)
+                {
+                    V b = W.FusedMultiplyAdd(g, gradientWeight, W.Multiply(W.Load(buffer + i), bufferDecay));
+                    W.Store(b, buffer + i);
+                    d = c.Nesterov ? W.FusedMultiplyAdd(b, momentum, g) : b;
+                }
+                W.Store(W.FusedMultiplyAdd(d, minusRate, t), theta + i);
             }
-            Unsafe.Add(ref pt, i) = MathF.FusedMultiplyAdd(d, -c.LearningRate, t);
+            return i;
         }
     }
 }

@@ -40,7 +40,7 @@ public class OptimizerKernelTests
             foreach (var level in Levels())
             {
                 float[] t = (float[])theta.Clone(), b = (float[])buffer.Clone();
-                SgdKernel.Update(t, grad, momentum ? b : default, c, level);
+                using (Simd.Limit(level)) SgdKernel.Update(t, grad, momentum ? b : default, c);
                 if (bitsTheta is null) (bitsTheta, bitsBuffer) = (t, b);
                 else
                 {
@@ -86,7 +86,7 @@ public class OptimizerKernelTests
             foreach (var level in Levels())
             {
                 float[][] s = [(float[])theta.Clone(), (float[])m.Clone(), (float[])v.Clone(), (float[])vMax.Clone()];
-                AdamKernel.Update(s[0], grad, s[1], s[2], amsGrad ? s[3] : default, c, level);
+                using (Simd.Limit(level)) AdamKernel.Update(s[0], grad, s[1], s[2], amsGrad ? s[3] : default, c);
                 if (bits is null) bits = s;
                 else for (int k = 0; k < 4; k++) Assert.Equal(bits[k], s[k]);
             }

@@ -1,7 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Recur.Kernels;
 
 namespace Recur.Nn.Recurrent;
@@ -14,10 +11,10 @@ namespace Recur.Nn.Recurrent;
 /// applied after the recurrent product, the cuDNN form of Cho et al. 2014 v1):
 /// r = σ(x_r + p_r), z = σ(x_z + p_z), n = tanh(x_n + r ⊙ p_n), h_t = (1 − z) ⊙ n + z ⊙ h_{t−1},
 /// where x = W_ih·x_t + b_ih and p = W_hh·h_{t−1} + b_hh (each possibly layer-normalized).
-/// Forward goes through TensorPrimitives; Backward is one fused loop (Vector512, Vector256,
-/// scalar tail) with a plain-loop twin in <see cref="CellReference"/>.
+/// Forward goes through TensorPrimitives; Backward is one fused loop written once over the
+/// vector width (<see cref="VectorLoop"/>) with a plain-loop twin in <see cref="CellReference"/>.
 /// </summary>
-internal static class GruCell
+internal static unsafe class GruCell
 {
     /// <summary>
     /// In place on <paramref name="gates"/>: (x_r, x_z, x_n) → (r, z, n); writes h_t.
@@ -59,80 +56,50 @@ internal static class GruCell
             throw new ArgumentException($"Gate buffers need {3 * rows} elements for (B, 3H) = ({batch}, {3 * hidden}).");
         if (hPrev.Length < rows || dh.Length < rows || dhPrev.Length < rows)
             throw new ArgumentException($"State buffers need {rows} elements for (B, H) = ({batch}, {hidden}).");
-        SimdLevel level = Simd.Level;
-        int g3 = 3 * hidden;
-        for (int b = 0; b < batch; b++)
+        fixed (float* g = gates, p = recurrent, hp = hPrev, d = dh, dx = dGates, dp = dRecurrent, dhp = dhPrev)
         {
-            ref float gr = ref MemoryMarshal.GetReference(gates.Slice(b * g3, g3));
-            ref float gz = ref Unsafe.Add(ref gr, hidden);
-            ref float gn = ref Unsafe.Add(ref gr, 2 * hidden);
-            ref float pn = ref MemoryMarshal.GetReference(recurrent.Slice(b * g3 + 2 * hidden, hidden));
-            ref float xr = ref MemoryMarshal.GetReference(dGates.Slice(b * g3, g3));
-            ref float xz = ref Unsafe.Add(ref xr, hidden);
-            ref float xn = ref Unsafe.Add(ref xr, 2 * hidden);
-            ref float qr = ref MemoryMarshal.GetReference(dRecurrent.Slice(b * g3, g3));
-            ref float qz = ref Unsafe.Add(ref qr, hidden);
-            ref float qn = ref Unsafe.Add(ref qr, 2 * hidden);
-            ref float hp = ref MemoryMarshal.GetReference(hPrev.Slice(b * hidden, hidden));
-            ref float g = ref MemoryMarshal.GetReference(dh.Slice(b * hidden, hidden));
-            ref float dp = ref MemoryMarshal.GetReference(dhPrev.Slice(b * hidden, hidden));
-            int j = 0;
-            if (level == SimdLevel.Vector512)
+            var loop = new BackwardLoop(g, p, hp, d, dx, dp, dhp, batch, hidden);
+            VectorLoop.Run(ref loop);
+        }
+    }
+
+    // Each row: the vector body over whole vectors, then the same body one lane at a time.
+    private readonly struct BackwardLoop(float* gates, float* recurrent, float* hPrev, float* dh, float* dGates, float* dRecurrent, float* dhPrev,
+        int batch, int hidden) : IVectorLoop
+    {
+        public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct
+        {
+            for (int b = 0; b < batch; b++)
             {
-                var one = Vector512<float>.One;
-                for (; j <= hidden - Vector512<float>.Count; j += Vector512<float>.Count)
-                {
-                    var r = Vector512.LoadUnsafe(ref gr, (nuint)j);
-                    var z = Vector512.LoadUnsafe(ref gz, (nuint)j);
-                    var n = Vector512.LoadUnsafe(ref gn, (nuint)j);
-                    var vg = Vector512.LoadUnsafe(ref g, (nuint)j);
-                    var an = vg * (one - z) * (one - n * n);
-                    var ar = an * Vector512.LoadUnsafe(ref pn, (nuint)j) * r * (one - r);
-                    var az = vg * (Vector512.LoadUnsafe(ref hp, (nuint)j) - n) * z * (one - z);
-                    ar.StoreUnsafe(ref xr, (nuint)j);
-                    ar.StoreUnsafe(ref qr, (nuint)j);
-                    az.StoreUnsafe(ref xz, (nuint)j);
-                    az.StoreUnsafe(ref qz, (nuint)j);
-                    an.StoreUnsafe(ref xn, (nuint)j);
-                    (an * r).StoreUnsafe(ref qn, (nuint)j);
-                    Vector512.FusedMultiplyAdd(vg, z, Vector512.LoadUnsafe(ref dp, (nuint)j)).StoreUnsafe(ref dp, (nuint)j);
-                }
+                int j = Row<W, V>(b, 0);
+                Row<Width1, float>(b, j);
             }
-            else if (level >= SimdLevel.Vector256)
+        }
+
+        private int Row<W, V>(int b, int j) where W : struct, IVectorWidth<V> where V : struct
+        {
+            long g3 = 3L * hidden;
+            float* gr = gates + b * g3, gz = gr + hidden, gn = gr + 2 * hidden;
+            float* pn = recurrent + b * g3 + 2 * hidden;
+            float* xr = dGates + b * g3, xz = xr + hidden, xn = xr + 2 * hidden;
+            float* qr = dRecurrent + b * g3, qz = qr + hidden, qn = qr + 2 * hidden;
+            float* hp = hPrev + (long)b * hidden, g = dh + (long)b * hidden, dp = dhPrev + (long)b * hidden;
+            V one = W.One;
+            for (; j <= hidden - W.Count; j += W.Count)
             {
-                var one = Vector256<float>.One;
-                for (; j <= hidden - Vector256<float>.Count; j += Vector256<float>.Count)
-                {
-                    var r = Vector256.LoadUnsafe(ref gr, (nuint)j);
-                    var z = Vector256.LoadUnsafe(ref gz, (nuint)j);
-                    var n = Vector256.LoadUnsafe(ref gn, (nuint)j);
-                    var vg = Vector256.LoadUnsafe(ref g, (nuint)j);
-                    var an = vg * (one - z) * (one - n * n);
-                    var ar = an * Vector256.LoadUnsafe(ref pn, (nuint)j) * r * (one - r);
-                    var az = vg * (Vector256.LoadUnsafe(ref hp, (nuint)j) - n) * z * (one - z);
-                    ar.StoreUnsafe(ref xr, (nuint)j);
-                    ar.StoreUnsafe(ref qr, (nuint)j);
-                    az.StoreUnsafe(ref xz, (nuint)j);
-                    az.StoreUnsafe(ref qz, (nuint)j);
-                    an.StoreUnsafe(ref xn, (nuint)j);
-                    (an * r).StoreUnsafe(ref qn, (nuint)j);
-                    Vector256.FusedMultiplyAdd(vg, z, Vector256.LoadUnsafe(ref dp, (nuint)j)).StoreUnsafe(ref dp, (nuint)j);
-                }
+                V r = W.Load(gr + j), z = W.Load(gz + j), n = W.Load(gn + j), vg = W.Load(g + j);
+                V an = W.Multiply(W.Multiply(vg, W.Subtract(one, z)), W.Subtract(one, W.Multiply(n, n)));
+                V ar = W.Multiply(W.Multiply(W.Multiply(an, W.Load(pn + j)), r), W.Subtract(one, r));
+                V az = W.Multiply(W.Multiply(W.Multiply(vg, W.Subtract(W.Load(hp + j), n)), z), W.Subtract(one, z));
+                W.Store(ar, xr + j);
+                W.Store(ar, qr + j);
+                W.Store(az, xz + j);
+                W.Store(az, qz + j);
+                W.Store(an, xn + j);
+                W.Store(W.Multiply(an, r), qn + j);
+                W.Store(W.FusedMultiplyAdd(vg, z, W.Load(dp + j)), dp + j);
             }
-            for (; j < hidden; j++)
-            {
-                float r = Unsafe.Add(ref gr, j), z = Unsafe.Add(ref gz, j), n = Unsafe.Add(ref gn, j), vg = Unsafe.Add(ref g, j);
-                float an = vg * (1f - z) * (1f - n * n);
-                float ar = an * Unsafe.Add(ref pn, j) * r * (1f - r);
-                float az = vg * (Unsafe.Add(ref hp, j) - n) * z * (1f - z);
-                Unsafe.Add(ref xr, j) = ar;
-                Unsafe.Add(ref qr, j) = ar;
-                Unsafe.Add(ref xz, j) = az;
-                Unsafe.Add(ref qz, j) = az;
-                Unsafe.Add(ref xn, j) = an;
-                Unsafe.Add(ref qn, j) = an * r;
-                Unsafe.Add(ref dp, j) = MathF.FusedMultiplyAdd(vg, z, Unsafe.Add(ref dp, j));
-            }
+            return j;
         }
     }
 }

@@ -1,7 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Recur.Kernels;
 
 namespace Recur.Nn.Recurrent;
@@ -14,11 +11,11 @@ namespace Recur.Nn.Recurrent;
 /// <see cref="RecurrentLayer"/>). PyTorch's equations:
 /// i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o); c_t = f ⊙ c_{t−1} + i ⊙ g;
 /// h_t = o ⊙ tanh(u_t) with u_t = c_t (or LN(c_t) in the layer-normalized LSTM).
-/// Transcendentals go through TensorPrimitives; the backward passes are fused hand-written
-/// loops (Vector512, Vector256, scalar tail) with plain-loop twins in
+/// Transcendentals go through <see cref="Activations"/>; the backward passes are fused loops
+/// written once over the vector width (<see cref="VectorLoop"/>) with plain-loop twins in
 /// <see cref="CellReference"/>.
 /// </summary>
-internal static class LstmCell
+internal static unsafe class LstmCell
 {
     /// <summary>In place: (a_i, a_f, a_g, a_o) → (σ(a_i), σ(a_f), tanh(a_g), σ(a_o)) on each (4H) row.</summary>
     public static void Activate(Span<float> gates, int batch, int hidden)
@@ -63,48 +60,10 @@ internal static class LstmCell
         Span<float> dGates, Span<float> du, int batch, int hidden, bool accumulate)
     {
         CheckRows(gates.Length, dGates.Length, tanhU.Length, dh.Length, du.Length, batch, hidden);
-        SimdLevel level = Simd.Level;
-        for (int b = 0; b < batch; b++)
+        fixed (float* g = gates, tu = tanhU, d = dh, dg = dGates, dU = du)
         {
-            ref float o = ref MemoryMarshal.GetReference(gates.Slice(b * 4 * hidden + 3 * hidden, hidden));
-            ref float tu = ref MemoryMarshal.GetReference(tanhU.Slice(b * hidden, hidden));
-            ref float g = ref MemoryMarshal.GetReference(dh.Slice(b * hidden, hidden));
-            ref float dao = ref MemoryMarshal.GetReference(dGates.Slice(b * 4 * hidden + 3 * hidden, hidden));
-            ref float d = ref MemoryMarshal.GetReference(du.Slice(b * hidden, hidden));
-            int j = 0;
-            if (level == SimdLevel.Vector512)
-            {
-                var one = Vector512<float>.One;
-                for (; j <= hidden - Vector512<float>.Count; j += Vector512<float>.Count)
-                {
-                    var vo = Vector512.LoadUnsafe(ref o, (nuint)j);
-                    var vt = Vector512.LoadUnsafe(ref tu, (nuint)j);
-                    var vg = Vector512.LoadUnsafe(ref g, (nuint)j);
-                    (vg * vt * vo * (one - vo)).StoreUnsafe(ref dao, (nuint)j);
-                    var vu = vg * vo * (one - vt * vt);
-                    (accumulate ? vu + Vector512.LoadUnsafe(ref d, (nuint)j) : vu).StoreUnsafe(ref d, (nuint)j);
-                }
-            }
-            else if (level >= SimdLevel.Vector256)
-            {
-                var one = Vector256<float>.One;
-                for (; j <= hidden - Vector256<float>.Count; j += Vector256<float>.Count)
-                {
-                    var vo = Vector256.LoadUnsafe(ref o, (nuint)j);
-                    var vt = Vector256.LoadUnsafe(ref tu, (nuint)j);
-                    var vg = Vector256.LoadUnsafe(ref g, (nuint)j);
-                    (vg * vt * vo * (one - vo)).StoreUnsafe(ref dao, (nuint)j);
-                    var vu = vg * vo * (one - vt * vt);
-                    (accumulate ? vu + Vector256.LoadUnsafe(ref d, (nuint)j) : vu).StoreUnsafe(ref d, (nuint)j);
-                }
-            }
-            for (; j < hidden; j++)
-            {
-                float vo = Unsafe.Add(ref o, j), vt = Unsafe.Add(ref tu, j), vg = Unsafe.Add(ref g, j);
-                Unsafe.Add(ref dao, j) = vg * vt * vo * (1f - vo);
-                float vu = vg * vo * (1f - vt * vt);
-                Unsafe.Add(ref d, j) = accumulate ? vu + Unsafe.Add(ref d, j) : vu;
-            }
+            var loop = new OutputLoop(g, tu, d, dg, dU, batch, hidden, accumulate);
+            VectorLoop.Run(ref loop);
         }
     }
 
@@ -116,58 +75,67 @@ internal static class LstmCell
     public static void CellBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, Span<float> dc, Span<float> dGates, int batch, int hidden)
     {
         CheckRows(gates.Length, dGates.Length, cPrev.Length, dc.Length, dc.Length, batch, hidden);
-        SimdLevel level = Simd.Level;
-        for (int b = 0; b < batch; b++)
+        fixed (float* g = gates, cp = cPrev, d = dc, dg = dGates)
         {
-            ref float gi = ref MemoryMarshal.GetReference(gates.Slice(b * 4 * hidden, 4 * hidden));
-            ref float gf = ref Unsafe.Add(ref gi, hidden);
-            ref float gg = ref Unsafe.Add(ref gi, 2 * hidden);
-            ref float di = ref MemoryMarshal.GetReference(dGates.Slice(b * 4 * hidden, 4 * hidden));
-            ref float df = ref Unsafe.Add(ref di, hidden);
-            ref float dg = ref Unsafe.Add(ref di, 2 * hidden);
-            ref float cp = ref MemoryMarshal.GetReference(cPrev.Slice(b * hidden, hidden));
-            ref float d = ref MemoryMarshal.GetReference(dc.Slice(b * hidden, hidden));
-            int j = 0;
-            if (level == SimdLevel.Vector512)
+            var loop = new CellLoop(g, cp, d, dg, batch, hidden);
+            VectorLoop.Run(ref loop);
+        }
+    }
+
+    // Each row: the vector body over whole vectors, then the same body one lane at a time.
+    private readonly struct OutputLoop(float* gates, float* tanhU, float* dh, float* dGates, float* du, int batch, int hidden, bool accumulate) : IVectorLoop
+    {
+        public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct
+        {
+            for (int b = 0; b < batch; b++)
             {
-                var one = Vector512<float>.One;
-                for (; j <= hidden - Vector512<float>.Count; j += Vector512<float>.Count)
-                {
-                    var i = Vector512.LoadUnsafe(ref gi, (nuint)j);
-                    var f = Vector512.LoadUnsafe(ref gf, (nuint)j);
-                    var g = Vector512.LoadUnsafe(ref gg, (nuint)j);
-                    var c = Vector512.LoadUnsafe(ref cp, (nuint)j);
-                    var vd = Vector512.LoadUnsafe(ref d, (nuint)j);
-                    (vd * g * i * (one - i)).StoreUnsafe(ref di, (nuint)j);
-                    (vd * c * f * (one - f)).StoreUnsafe(ref df, (nuint)j);
-                    (vd * i * (one - g * g)).StoreUnsafe(ref dg, (nuint)j);
-                    (vd * f).StoreUnsafe(ref d, (nuint)j);
-                }
+                int j = Row<W, V>(b, 0);
+                Row<Width1, float>(b, j);
             }
-            else if (level >= SimdLevel.Vector256)
+        }
+
+        private int Row<W, V>(int b, int j) where W : struct, IVectorWidth<V> where V : struct
+        {
+            float* o = gates + (long)b * 4 * hidden + 3 * hidden, tu = tanhU + (long)b * hidden, g = dh + (long)b * hidden;
+            float* dao = dGates + (long)b * 4 * hidden + 3 * hidden, d = du + (long)b * hidden;
+            V one = W.One;
+            for (; j <= hidden - W.Count; j += W.Count)
             {
-                var one = Vector256<float>.One;
-                for (; j <= hidden - Vector256<float>.Count; j += Vector256<float>.Count)
-                {
-                    var i = Vector256.LoadUnsafe(ref gi, (nuint)j);
-                    var f = Vector256.LoadUnsafe(ref gf, (nuint)j);
-                    var g = Vector256.LoadUnsafe(ref gg, (nuint)j);
-                    var c = Vector256.LoadUnsafe(ref cp, (nuint)j);
-                    var vd = Vector256.LoadUnsafe(ref d, (nuint)j);
-                    (vd * g * i * (one - i)).StoreUnsafe(ref di, (nuint)j);
-                    (vd * c * f * (one - f)).StoreUnsafe(ref df, (nuint)j);
-                    (vd * i * (one - g * g)).StoreUnsafe(ref dg, (nuint)j);
-                    (vd * f).StoreUnsafe(ref d, (nuint)j);
-                }
+                V vo = W.Load(o + j), vt = W.Load(tu + j), vg = W.Load(g + j);
+                W.Store(W.Multiply(W.Multiply(W.Multiply(vg, vt), vo), W.Subtract(one, vo)), dao + j);
+                V vu = W.Multiply(W.Multiply(vg, vo), W.Subtract(one, W.Multiply(vt, vt)));
+                W.Store(accumulate ? W.Add(vu, W.Load(d + j)) : vu, d + j);
             }
-            for (; j < hidden; j++)
+            return j;
+        }
+    }
+
+    private readonly struct CellLoop(float* gates, float* cPrev, float* dc, float* dGates, int batch, int hidden) : IVectorLoop
+    {
+        public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct
+        {
+            for (int b = 0; b < batch; b++)
             {
-                float i = Unsafe.Add(ref gi, j), f = Unsafe.Add(ref gf, j), g = Unsafe.Add(ref gg, j), vd = Unsafe.Add(ref d, j);
-                Unsafe.Add(ref di, j) = vd * g * i * (1f - i);
-                Unsafe.Add(ref df, j) = vd * Unsafe.Add(ref cp, j) * f * (1f - f);
-                Unsafe.Add(ref dg, j) = vd * i * (1f - g * g);
-                Unsafe.Add(ref d, j) = vd * f;
+                int j = Row<W, V>(b, 0);
+                Row<Width1, float>(b, j);
             }
+        }
+
+        private int Row<W, V>(int b, int j) where W : struct, IVectorWidth<V> where V : struct
+        {
+            float* gi = gates + (long)b * 4 * hidden, gf = gi + hidden, gg = gi + 2 * hidden;
+            float* di = dGates + (long)b * 4 * hidden, df = di + hidden, dg = di + 2 * hidden;
+            float* cp = cPrev + (long)b * hidden, d = dc + (long)b * hidden;
+            V one = W.One;
+            for (; j <= hidden - W.Count; j += W.Count)
+            {
+                V i = W.Load(gi + j), f = W.Load(gf + j), g = W.Load(gg + j), c = W.Load(cp + j), vd = W.Load(d + j);
+                W.Store(W.Multiply(W.Multiply(W.Multiply(vd, g), i), W.Subtract(one, i)), di + j);
+                W.Store(W.Multiply(W.Multiply(W.Multiply(vd, c), f), W.Subtract(one, f)), df + j);
+                W.Store(W.Multiply(W.Multiply(vd, i), W.Subtract(one, W.Multiply(g, g))), dg + j);
+                W.Store(W.Multiply(vd, f), d + j);
+            }
+            return j;
         }
     }
 

@@ -2,7 +2,7 @@ using Recur.Decoding;
 using Recur.Kernels;
 using Recur.Tensors;
 
-namespace Recur.Tests.Decoding;
+namespace Recur.Tests.Kernels;
 
 /// <summary>The vectorized Viterbi inner loops (both layouts) against their plain-loop twins, bit for bit.</summary>
 public class MaxPlusTests
