@@ -129,24 +129,30 @@ public static unsafe class Activations
             W.ConditionalSelect(W.LessThan(W.Zero, y), dy, W.Zero);
     }
 
+    // The loops' arguments are passed to static methods, whose parameters the JIT keeps in
+    // registers (fields read through `this` in a hot loop are reloaded from memory).
     private readonly struct UnaryLoop<TOp>(float* x, float* y, int n) : IVectorLoop where TOp : IUnaryOp
     {
-        public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct
-        {
-            int i = 0;
-            if (W.Count > 1)
-                for (; i <= n - W.Count; i += W.Count) W.Store(TOp.Apply<W, V>(W.Load(x + i)), y + i);
-            for (; i < n; i++) y[i] = TOp.Scalar(x[i]);
-        }
+        public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct => Unary<TOp, W, V>(x, y, n);
     }
 
     private readonly struct GradientLoop<TOp>(float* y, float* dy, float* dx, int n) : IVectorLoop where TOp : IGradientOp
     {
-        public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct
-        {
-            int i = 0;
-            for (; i <= n - W.Count; i += W.Count) W.Store(TOp.Apply<W, V>(W.Load(y + i), W.Load(dy + i)), dx + i);
-            for (; i < n; i++) dx[i] = TOp.Apply<Width1, float>(y[i], dy[i]);
-        }
+        public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct => Gradient<TOp, W, V>(y, dy, dx, n);
+    }
+
+    private static void Unary<TOp, W, V>(float* x, float* y, int n) where TOp : IUnaryOp where W : struct, IVectorWidth<V> where V : struct
+    {
+        int i = 0;
+        if (W.Count > 1)
+            for (; i <= n - W.Count; i += W.Count) W.Store(TOp.Apply<W, V>(W.Load(x + i)), y + i);
+        for (; i < n; i++) y[i] = TOp.Scalar(x[i]);
+    }
+
+    private static void Gradient<TOp, W, V>(float* y, float* dy, float* dx, int n) where TOp : IGradientOp where W : struct, IVectorWidth<V> where V : struct
+    {
+        int i = 0;
+        for (; i <= n - W.Count; i += W.Count) W.Store(TOp.Apply<W, V>(W.Load(y + i), W.Load(dy + i)), dx + i);
+        for (; i < n; i++) dx[i] = TOp.Apply<Width1, float>(y[i], dy[i]);
     }
 }

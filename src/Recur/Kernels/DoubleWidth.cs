@@ -52,7 +52,7 @@ internal interface IDoubleWidth<TVector> where TVector : struct
 internal readonly struct DoubleWidth512 : IDoubleWidth<Vector512<double>>
 {
     public static int Count => Vector512<double>.Count;
-    public static Vector512<double> Lanes => Vector512.Create(0.0, 1, 2, 3, 4, 5, 6, 7);
+    public static Vector512<double> Lanes { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Vector512.Create(0.0, 1, 2, 3, 4, 5, 6, 7); }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Broadcast(double value) => Vector512.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector512<double> Load(double* source) => Vector512.Load(source);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector512<double> LoadWidened(float* source) => Avx512F.ConvertToVector512Double(Vector256.Load(source));
@@ -69,7 +69,7 @@ internal readonly struct DoubleWidth512 : IDoubleWidth<Vector512<double>>
 internal readonly struct DoubleWidth256 : IDoubleWidth<Vector256<double>>
 {
     public static int Count => Vector256<double>.Count;
-    public static Vector256<double> Lanes => Vector256.Create(0.0, 1, 2, 3);
+    public static Vector256<double> Lanes { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Vector256.Create(0.0, 1, 2, 3); }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Broadcast(double value) => Vector256.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector256<double> Load(double* source) => Vector256.Load(source);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static unsafe Vector256<double> LoadWidened(float* source) => Avx.ConvertToVector256Double(Vector128.Load(source));

@@ -48,71 +48,83 @@ internal static unsafe class MaxPlus
         }
     }
 
+    // The loop's arguments; the work is in static methods, whose arguments the JIT keeps in
+    // registers (fields read through `this` inside a hot loop are reloaded from memory).
     private readonly struct ColumnsLoop(double* delta, float* transposed, double* best, int* arg, int n, int first, int end) : IDoubleVectorLoop
     {
-        public void Run<W, V>() where W : struct, IDoubleWidth<V> where V : struct
-        {
-            int j = first;
-            if (W.Count > 1 && n >= W.Count)
-                for (; j + 4 <= end; j += 4) Four<W, V>(j);
-            for (; j < end; j++) best[j] = Scalar(transposed + (long)j * n, 0, double.NegativeInfinity, 0, out arg[j]);
-        }
+        public void Run<W, V>() where W : struct, IDoubleWidth<V> where V : struct => Columns<W, V>(delta, transposed, best, arg, n, first, end);
+    }
 
-        private void Four<W, V>(int j) where W : struct, IDoubleWidth<V> where V : struct
-        {
-            float* c0 = transposed + (long)j * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-            V v0 = W.Broadcast(double.NegativeInfinity), v1 = v0, v2 = v0, v3 = v0;
-            V x0 = W.Broadcast(0), x1 = x0, x2 = x0, x3 = x0;
-            V index = W.Lanes, step = W.Broadcast(W.Count);
-            int i = 0;
-            for (; i <= n - W.Count; i += W.Count)
-            {
-                V dv = W.Load(delta + i);
-                V s0 = W.Add(dv, W.LoadWidened(c0 + i));
-                V s1 = W.Add(dv, W.LoadWidened(c1 + i));
-                V s2 = W.Add(dv, W.LoadWidened(c2 + i));
-                V s3 = W.Add(dv, W.LoadWidened(c3 + i));
-                x0 = W.ConditionalSelect(W.GreaterThan(s0, v0), index, x0);
-                x1 = W.ConditionalSelect(W.GreaterThan(s1, v1), index, x1);
-                x2 = W.ConditionalSelect(W.GreaterThan(s2, v2), index, x2);
-                x3 = W.ConditionalSelect(W.GreaterThan(s3, v3), index, x3);
-                v0 = W.MaxNative(s0, v0);
-                v1 = W.MaxNative(s1, v1);
-                v2 = W.MaxNative(s2, v2);
-                v3 = W.MaxNative(s3, v3);
-                index = W.Add(index, step);
-            }
-            double* lanes = stackalloc double[8 * W.Count]; // (4 columns, values W + indices W)
-            W.Store(v0, lanes);
-            W.Store(x0, lanes + W.Count);
-            W.Store(v1, lanes + 2 * W.Count);
-            W.Store(x1, lanes + 3 * W.Count);
-            W.Store(v2, lanes + 4 * W.Count);
-            W.Store(x2, lanes + 5 * W.Count);
-            W.Store(v3, lanes + 6 * W.Count);
-            W.Store(x3, lanes + 7 * W.Count);
-            for (int c = 0; c < 4; c++) Finish(j + c, i, lanes + 2 * c * W.Count, lanes + (2 * c + 1) * W.Count, W.Count);
-        }
+    private static void Columns<W, V>(double* delta, float* transposed, double* best, int* arg, int n, int first, int end) where W : struct, IDoubleWidth<V> where V : struct
+    {
+        int j = first;
+        if (W.Count > 1 && n >= W.Count)
+            for (; j + 4 <= end; j += 4) Four<W, V>(delta, transposed, best, arg, n, j);
+        for (; j < end; j++) best[j] = Scalar(delta, transposed + (long)j * n, n, 0, double.NegativeInfinity, 0, out arg[j]);
+    }
 
-        // Merges the lanes of one column (lowest index among equal maxima), then the scalar tail.
-        private void Finish(int j, int tail, double* values, double* indices, int count)
+    private static void Four<W, V>(double* delta, float* transposed, double* best, int* arg, int n, int j) where W : struct, IDoubleWidth<V> where V : struct
+    {
+        float* c0 = transposed + (long)j * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+        V v0 = W.Broadcast(double.NegativeInfinity), v1 = v0, v2 = v0, v3 = v0;
+        V x0 = W.Broadcast(0), x1 = x0, x2 = x0, x3 = x0;
+        V index = W.Lanes, step = W.Broadcast(W.Count);
+        int i = 0;
+        for (; i <= n - W.Count; i += W.Count)
         {
-            double m = double.NegativeInfinity, a = 0;
-            for (int lane = 0; lane < count; lane++)
-                if (values[lane] > m || (values[lane] == m && indices[lane] < a)) (m, a) = (values[lane], indices[lane]);
-            best[j] = Scalar(transposed + (long)j * n, tail, m, (int)a, out arg[j]);
+            V dv = W.Load(delta + i);
+            V s0 = W.Add(dv, W.LoadWidened(c0 + i));
+            V s1 = W.Add(dv, W.LoadWidened(c1 + i));
+            V s2 = W.Add(dv, W.LoadWidened(c2 + i));
+            V s3 = W.Add(dv, W.LoadWidened(c3 + i));
+            x0 = W.ConditionalSelect(W.GreaterThan(s0, v0), index, x0);
+            x1 = W.ConditionalSelect(W.GreaterThan(s1, v1), index, x1);
+            x2 = W.ConditionalSelect(W.GreaterThan(s2, v2), index, x2);
+            x3 = W.ConditionalSelect(W.GreaterThan(s3, v3), index, x3);
+            v0 = W.MaxNative(s0, v0);
+            v1 = W.MaxNative(s1, v1);
+            v2 = W.MaxNative(s2, v2);
+            v3 = W.MaxNative(s3, v3);
+            index = W.Add(index, step);
         }
+        FinishFour<W, V>(delta, transposed, best, arg, n, j, i, v0, x0, v1, x1, v2, x2, v3, x3);
+    }
 
-        // Continues a column's max from index `from` with strict > (later indices lose ties).
-        private double Scalar(float* column, int from, double m, int a, out int argmax)
+    // The four columns' lanes merged (in memory, outside the hot loop so that its vectors stay in registers).
+    private static void FinishFour<W, V>(double* delta, float* transposed, double* best, int* arg, int n, int j, int tail,
+        V v0, V x0, V v1, V x1, V v2, V x2, V v3, V x3) where W : struct, IDoubleWidth<V> where V : struct
+    {
+        double* lanes = stackalloc double[64]; // (4 columns, values W + indices W), W ≤ 8
+        W.Store(v0, lanes);
+        W.Store(x0, lanes + W.Count);
+        W.Store(v1, lanes + 2 * W.Count);
+        W.Store(x1, lanes + 3 * W.Count);
+        W.Store(v2, lanes + 4 * W.Count);
+        W.Store(x2, lanes + 5 * W.Count);
+        W.Store(v3, lanes + 6 * W.Count);
+        W.Store(x3, lanes + 7 * W.Count);
+        for (int c = 0; c < 4; c++)
+            best[j + c] = Finish(delta, transposed + (long)(j + c) * n, n, tail, lanes + 2 * c * W.Count, lanes + (2 * c + 1) * W.Count, W.Count, out arg[j + c]);
+    }
+
+    // Merges the lanes of one column (lowest index among equal maxima), then the scalar tail.
+    private static double Finish(double* delta, float* column, int n, int tail, double* values, double* indices, int count, out int argmax)
+    {
+        double m = double.NegativeInfinity, a = 0;
+        for (int lane = 0; lane < count; lane++)
+            if (values[lane] > m || (values[lane] == m && indices[lane] < a)) (m, a) = (values[lane], indices[lane]);
+        return Scalar(delta, column, n, tail, m, (int)a, out argmax);
+    }
+
+    // Continues a column's max from index `from` with strict > (later indices lose ties).
+    private static double Scalar(double* delta, float* column, int n, int from, double m, int a, out int argmax)
+    {
+        for (int i = from; i < n; i++)
         {
-            for (int i = from; i < n; i++)
-            {
-                double s = delta[i] + column[i];
-                if (s > m) (m, a) = (s, i);
-            }
-            argmax = a;
-            return m;
+            double s = delta[i] + column[i];
+            if (s > m) (m, a) = (s, i);
         }
+        argmax = a;
+        return m;
     }
 }

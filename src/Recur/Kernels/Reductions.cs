@@ -41,32 +41,35 @@ public static unsafe class Reductions
     {
         public double Total { get; private set; }
 
-        public void Run<W, V>() where W : struct, IDoubleWidth<V> where V : struct
+        public void Run<W, V>() where W : struct, IDoubleWidth<V> where V : struct => Total = Sum<W, V>(x, y, n, products);
+    }
+
+    // A static method: the JIT keeps its parameters in registers.
+    private static double Sum<W, V>(float* x, float* y, int n, bool products) where W : struct, IDoubleWidth<V> where V : struct
+    {
+        int i = 0;
+        double total = 0;
+        if (W.Count > 1 && n >= 2 * W.Count)
         {
-            int i = 0;
-            double total = 0;
-            if (W.Count > 1 && n >= 2 * W.Count)
+            V acc0 = W.Broadcast(0), acc1 = acc0;
+            for (; i <= n - 2 * W.Count; i += 2 * W.Count)
             {
-                V acc0 = W.Broadcast(0), acc1 = acc0;
-                for (; i <= n - 2 * W.Count; i += 2 * W.Count)
+                V lower = W.LoadWidened(x + i), upper = W.LoadWidened(x + i + W.Count);
+                if (products)
                 {
-                    V lower = W.LoadWidened(x + i), upper = W.LoadWidened(x + i + W.Count);
-                    if (products)
-                    {
-                        acc0 = W.FusedMultiplyAdd(lower, W.LoadWidened(y + i), acc0);
-                        acc1 = W.FusedMultiplyAdd(upper, W.LoadWidened(y + i + W.Count), acc1);
-                    }
-                    else
-                    {
-                        acc0 = W.Add(acc0, lower);
-                        acc1 = W.Add(acc1, upper);
-                    }
+                    acc0 = W.FusedMultiplyAdd(lower, W.LoadWidened(y + i), acc0);
+                    acc1 = W.FusedMultiplyAdd(upper, W.LoadWidened(y + i + W.Count), acc1);
                 }
-                total = W.HorizontalSum(W.Add(acc0, acc1));
+                else
+                {
+                    acc0 = W.Add(acc0, lower);
+                    acc1 = W.Add(acc1, upper);
+                }
             }
-            for (; i < n; i++) total += products ? (double)x[i] * y[i] : x[i];
-            Total = total;
+            total = W.HorizontalSum(W.Add(acc0, acc1));
         }
+        for (; i < n; i++) total += products ? (double)x[i] * y[i] : x[i];
+        return total;
     }
 
     /// <summary>The Euclidean norm √Σx_i², accumulated in double.</summary>

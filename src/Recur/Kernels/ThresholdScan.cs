@@ -30,27 +30,29 @@ internal static unsafe class ThresholdScan
         }
     }
 
+    // The elements are a static method, whose parameters the JIT keeps in registers.
     private readonly struct Loop<TVisitor>(float* row, int n, TVisitor visitor) : IVectorLoop where TVisitor : struct, IThresholdVisitor
     {
         public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct
         {
             float threshold = visitor.Threshold;
-            int w = Elements<W, V>(0, ref threshold);
-            Elements<Width1, float>(w, ref threshold);
+            int w = Elements<TVisitor, W, V>(row, n, visitor, 0, ref threshold);
+            Elements<TVisitor, Width1, float>(row, n, visitor, w, ref threshold);
         }
+    }
 
-        private int Elements<W, V>(int w, ref float threshold) where W : struct, IVectorWidth<V> where V : struct
+    private static int Elements<TVisitor, W, V>(float* row, int n, TVisitor visitor, int w, ref float threshold)
+        where TVisitor : struct, IThresholdVisitor where W : struct, IVectorWidth<V> where V : struct
+    {
+        for (; w <= n - W.Count; w += W.Count)
         {
-            for (; w <= n - W.Count; w += W.Count)
+            ulong hits = W.MaskBits(W.GreaterThanOrEqual(W.Load(row + w), W.Broadcast(threshold)));
+            for (; hits != 0; hits &= hits - 1)
             {
-                ulong hits = W.MaskBits(W.GreaterThanOrEqual(W.Load(row + w), W.Broadcast(threshold)));
-                for (; hits != 0; hits &= hits - 1)
-                {
-                    int index = w + BitOperations.TrailingZeroCount(hits);
-                    if (visitor.Visit(index, row[index])) threshold = visitor.Threshold;
-                }
+                int index = w + BitOperations.TrailingZeroCount(hits);
+                if (visitor.Visit(index, row[index])) threshold = visitor.Threshold;
             }
-            return w;
         }
+        return w;
     }
 }

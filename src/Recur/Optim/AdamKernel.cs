@@ -38,36 +38,39 @@ internal static unsafe class AdamKernel
         }
     }
 
+    // The elements are a static method, whose parameters the JIT keeps in registers.
     private readonly struct Loop(float* theta, float* grad, float* m, float* v, float* vMax, int n, AdamCoefficients c) : IVectorLoop
     {
         public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct
         {
-            int i = Elements<W, V>(0);
-            Elements<Width1, float>(i);
+            int i = Elements<W, V>(theta, grad, m, v, vMax, n, c, 0);
+            Elements<Width1, float>(theta, grad, m, v, vMax, n, c, i);
         }
+    }
 
-        private int Elements<W, V>(int i) where W : struct, IVectorWidth<V> where V : struct
+    private static int Elements<W, V>(float* theta, float* grad, float* m, float* v, float* vMax, int n, in AdamCoefficients c, int i)
+        where W : struct, IVectorWidth<V> where V : struct
+    {
+        V decay = W.Broadcast(c.Decay), l2 = W.Broadcast(c.L2), beta1 = W.Broadcast(c.Beta1), oneMinusBeta1 = W.Broadcast(c.OneMinusBeta1);
+        V beta2 = W.Broadcast(c.Beta2), oneMinusBeta2 = W.Broadcast(c.OneMinusBeta2), correction2 = W.Broadcast(c.BiasCorrection2Sqrt);
+        V epsilon = W.Broadcast(c.Epsilon), minusStep = W.Broadcast(-c.StepSize);
+        bool amsGrad = c.AmsGrad;
+        for (; i <= n - W.Count; i += W.Count)
         {
-            V decay = W.Broadcast(c.Decay), l2 = W.Broadcast(c.L2), beta1 = W.Broadcast(c.Beta1), oneMinusBeta1 = W.Broadcast(c.OneMinusBeta1);
-            V beta2 = W.Broadcast(c.Beta2), oneMinusBeta2 = W.Broadcast(c.OneMinusBeta2), correction2 = W.Broadcast(c.BiasCorrection2Sqrt);
-            V epsilon = W.Broadcast(c.Epsilon), minusStep = W.Broadcast(-c.StepSize);
-            for (; i <= n - W.Count; i += W.Count)
+            V t = W.Multiply(W.Load(theta + i), decay);
+            V g = W.FusedMultiplyAdd(t, l2, W.Load(grad + i));
+            V mi = W.FusedMultiplyAdd(g, oneMinusBeta1, W.Multiply(W.Load(m + i), beta1));
+            V vi = W.FusedMultiplyAdd(g, W.Multiply(g, oneMinusBeta2), W.Multiply(W.Load(v + i), beta2));
+            W.Store(mi, m + i);
+            W.Store(vi, v + i);
+            if (amsGrad)
             {
-                V t = W.Multiply(W.Load(theta + i), decay);
-                V g = W.FusedMultiplyAdd(t, l2, W.Load(grad + i));
-                V mi = W.FusedMultiplyAdd(g, oneMinusBeta1, W.Multiply(W.Load(m + i), beta1));
-                V vi = W.FusedMultiplyAdd(g, W.Multiply(g, oneMinusBeta2), W.Multiply(W.Load(v + i), beta2));
-                W.Store(mi, m + i);
-                W.Store(vi, v + i);
-                if (c.AmsGrad)
-                {
-                    vi = W.Max(W.Load(vMax + i), vi);
-                    W.Store(vi, vMax + i);
-                }
-                V denominator = W.Add(W.Divide(W.Sqrt(vi), correction2), epsilon);
-                W.Store(W.FusedMultiplyAdd(W.Divide(mi, denominator), minusStep, t), theta + i);
+                vi = W.Max(W.Load(vMax + i), vi);
+                W.Store(vi, vMax + i);
             }
-            return i;
+            V denominator = W.Add(W.Divide(W.Sqrt(vi), correction2), epsilon);
+            W.Store(W.FusedMultiplyAdd(W.Divide(mi, denominator), minusStep, t), theta + i);
         }
+        return i;
     }
 }

@@ -37,32 +37,35 @@ internal static unsafe class SgdKernel
         }
     }
 
+    // The elements are a static method, whose parameters the JIT keeps in registers.
     private readonly struct Loop(float* theta, float* grad, float* buffer, int n, SgdCoefficients c) : IVectorLoop
     {
         public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct
         {
-            int i = Elements<W, V>(0);
-            Elements<Width1, float>(i);
+            int i = Elements<W, V>(theta, grad, buffer, n, c, 0);
+            Elements<Width1, float>(theta, grad, buffer, n, c, i);
         }
+    }
 
-        private int Elements<W, V>(int i) where W : struct, IVectorWidth<V> where V : struct
+    private static int Elements<W, V>(float* theta, float* grad, float* buffer, int n, in SgdCoefficients c, int i)
+        where W : struct, IVectorWidth<V> where V : struct
+    {
+        V decay = W.Broadcast(c.Decay), l2 = W.Broadcast(c.L2), gradientWeight = W.Broadcast(c.GradientWeight);
+        V bufferDecay = W.Broadcast(c.BufferDecay), momentum = W.Broadcast(c.Momentum), minusRate = W.Broadcast(-c.LearningRate);
+        bool useMomentum = c.UseMomentum, nesterov = c.Nesterov;
+        for (; i <= n - W.Count; i += W.Count)
         {
-            V decay = W.Broadcast(c.Decay), l2 = W.Broadcast(c.L2), gradientWeight = W.Broadcast(c.GradientWeight);
-            V bufferDecay = W.Broadcast(c.BufferDecay), momentum = W.Broadcast(c.Momentum), minusRate = W.Broadcast(-c.LearningRate);
-            for (; i <= n - W.Count; i += W.Count)
+            V t = W.Multiply(W.Load(theta + i), decay);
+            V g = W.FusedMultiplyAdd(t, l2, W.Load(grad + i));
+            V d = g;
+            if (useMomentum)
             {
-                V t = W.Multiply(W.Load(theta + i), decay);
-                V g = W.FusedMultiplyAdd(t, l2, W.Load(grad + i));
-                V d = g;
-                if (c.UseMomentum)
-                {
-                    V b = W.FusedMultiplyAdd(g, gradientWeight, W.Multiply(W.Load(buffer + i), bufferDecay));
-                    W.Store(b, buffer + i);
-                    d = c.Nesterov ? W.FusedMultiplyAdd(b, momentum, g) : b;
-                }
-                W.Store(W.FusedMultiplyAdd(d, minusRate, t), theta + i);
+                V b = W.FusedMultiplyAdd(g, gradientWeight, W.Multiply(W.Load(buffer + i), bufferDecay));
+                W.Store(b, buffer + i);
+                d = nesterov ? W.FusedMultiplyAdd(b, momentum, g) : b;
             }
-            return i;
+            W.Store(W.FusedMultiplyAdd(d, minusRate, t), theta + i);
         }
+        return i;
     }
 }

@@ -63,43 +63,43 @@ internal static unsafe class GruCell
         }
     }
 
-    // Each row: the vector body over whole vectors, then the same body one lane at a time.
+    // Each row: the vector body over whole vectors, then the same body one lane at a time. The
+    // row is a static method, whose parameters the JIT keeps in registers.
     private readonly struct BackwardLoop(float* gates, float* recurrent, float* hPrev, float* dh, float* dGates, float* dRecurrent, float* dhPrev,
         int batch, int hidden) : IVectorLoop
     {
         public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct
         {
+            long g3 = 3L * hidden;
             for (int b = 0; b < batch; b++)
             {
-                int j = Row<W, V>(b, 0);
-                Row<Width1, float>(b, j);
+                float* gr = gates + b * g3, pn = recurrent + b * g3 + 2 * hidden, xr = dGates + b * g3, qr = dRecurrent + b * g3;
+                float* hp = hPrev + (long)b * hidden, g = dh + (long)b * hidden, dp = dhPrev + (long)b * hidden;
+                int j = Row<W, V>(gr, pn, xr, qr, hp, g, dp, hidden, 0);
+                Row<Width1, float>(gr, pn, xr, qr, hp, g, dp, hidden, j);
             }
         }
+    }
 
-        private int Row<W, V>(int b, int j) where W : struct, IVectorWidth<V> where V : struct
+    private static int Row<W, V>(float* gr, float* pn, float* xr, float* qr, float* hp, float* g, float* dp, int hidden, int j)
+        where W : struct, IVectorWidth<V> where V : struct
+    {
+        float* gz = gr + hidden, gn = gr + 2 * hidden, xz = xr + hidden, xn = xr + 2 * hidden, qz = qr + hidden, qn = qr + 2 * hidden;
+        V one = W.One;
+        for (; j <= hidden - W.Count; j += W.Count)
         {
-            long g3 = 3L * hidden;
-            float* gr = gates + b * g3, gz = gr + hidden, gn = gr + 2 * hidden;
-            float* pn = recurrent + b * g3 + 2 * hidden;
-            float* xr = dGates + b * g3, xz = xr + hidden, xn = xr + 2 * hidden;
-            float* qr = dRecurrent + b * g3, qz = qr + hidden, qn = qr + 2 * hidden;
-            float* hp = hPrev + (long)b * hidden, g = dh + (long)b * hidden, dp = dhPrev + (long)b * hidden;
-            V one = W.One;
-            for (; j <= hidden - W.Count; j += W.Count)
-            {
-                V r = W.Load(gr + j), z = W.Load(gz + j), n = W.Load(gn + j), vg = W.Load(g + j);
-                V an = W.Multiply(W.Multiply(vg, W.Subtract(one, z)), W.Subtract(one, W.Multiply(n, n)));
-                V ar = W.Multiply(W.Multiply(W.Multiply(an, W.Load(pn + j)), r), W.Subtract(one, r));
-                V az = W.Multiply(W.Multiply(W.Multiply(vg, W.Subtract(W.Load(hp + j), n)), z), W.Subtract(one, z));
-                W.Store(ar, xr + j);
-                W.Store(ar, qr + j);
-                W.Store(az, xz + j);
-                W.Store(az, qz + j);
-                W.Store(an, xn + j);
-                W.Store(W.Multiply(an, r), qn + j);
-                W.Store(W.FusedMultiplyAdd(vg, z, W.Load(dp + j)), dp + j);
-            }
-            return j;
+            V r = W.Load(gr + j), z = W.Load(gz + j), n = W.Load(gn + j), vg = W.Load(g + j);
+            V an = W.Multiply(W.Multiply(vg, W.Subtract(one, z)), W.Subtract(one, W.Multiply(n, n)));
+            V ar = W.Multiply(W.Multiply(W.Multiply(an, W.Load(pn + j)), r), W.Subtract(one, r));
+            V az = W.Multiply(W.Multiply(W.Multiply(vg, W.Subtract(W.Load(hp + j), n)), z), W.Subtract(one, z));
+            W.Store(ar, xr + j);
+            W.Store(ar, qr + j);
+            W.Store(az, xz + j);
+            W.Store(az, qz + j);
+            W.Store(an, xn + j);
+            W.Store(W.Multiply(an, r), qn + j);
+            W.Store(W.FusedMultiplyAdd(vg, z, W.Load(dp + j)), dp + j);
         }
+        return j;
     }
 }

@@ -82,32 +82,34 @@ internal static unsafe class LstmCell
         }
     }
 
-    // Each row: the vector body over whole vectors, then the same body one lane at a time.
+    // Each row: the vector body over whole vectors, then the same body one lane at a time. The
+    // rows are static methods, whose parameters the JIT keeps in registers.
     private readonly struct OutputLoop(float* gates, float* tanhU, float* dh, float* dGates, float* du, int batch, int hidden, bool accumulate) : IVectorLoop
     {
         public void Run<W, V>() where W : struct, IVectorWidth<V> where V : struct
         {
             for (int b = 0; b < batch; b++)
             {
-                int j = Row<W, V>(b, 0);
-                Row<Width1, float>(b, j);
+                float* o = gates + (long)b * 4 * hidden + 3 * hidden, tu = tanhU + (long)b * hidden, g = dh + (long)b * hidden;
+                float* dao = dGates + (long)b * 4 * hidden + 3 * hidden, d = du + (long)b * hidden;
+                int j = OutputRow<W, V>(o, tu, g, dao, d, hidden, accumulate, 0);
+                OutputRow<Width1, float>(o, tu, g, dao, d, hidden, accumulate, j);
             }
         }
+    }
 
-        private int Row<W, V>(int b, int j) where W : struct, IVectorWidth<V> where V : struct
+    private static int OutputRow<W, V>(float* o, float* tu, float* g, float* dao, float* d, int hidden, bool accumulate, int j)
+        where W : struct, IVectorWidth<V> where V : struct
+    {
+        V one = W.One;
+        for (; j <= hidden - W.Count; j += W.Count)
         {
-            float* o = gates + (long)b * 4 * hidden + 3 * hidden, tu = tanhU + (long)b * hidden, g = dh + (long)b * hidden;
-            float* dao = dGates + (long)b * 4 * hidden + 3 * hidden, d = du + (long)b * hidden;
-            V one = W.One;
-            for (; j <= hidden - W.Count; j += W.Count)
-            {
-                V vo = W.Load(o + j), vt = W.Load(tu + j), vg = W.Load(g + j);
-                W.Store(W.Multiply(W.Multiply(W.Multiply(vg, vt), vo), W.Subtract(one, vo)), dao + j);
-                V vu = W.Multiply(W.Multiply(vg, vo), W.Subtract(one, W.Multiply(vt, vt)));
-                W.Store(accumulate ? W.Add(vu, W.Load(d + j)) : vu, d + j);
-            }
-            return j;
+            V vo = W.Load(o + j), vt = W.Load(tu + j), vg = W.Load(g + j);
+            W.Store(W.Multiply(W.Multiply(W.Multiply(vg, vt), vo), W.Subtract(one, vo)), dao + j);
+            V vu = W.Multiply(W.Multiply(vg, vo), W.Subtract(one, W.Multiply(vt, vt)));
+            W.Store(accumulate ? W.Add(vu, W.Load(d + j)) : vu, d + j);
         }
+        return j;
     }
 
     private readonly struct CellLoop(float* gates, float* cPrev, float* dc, float* dGates, int batch, int hidden) : IVectorLoop
@@ -116,27 +118,27 @@ internal static unsafe class LstmCell
         {
             for (int b = 0; b < batch; b++)
             {
-                int j = Row<W, V>(b, 0);
-                Row<Width1, float>(b, j);
+                float* gi = gates + (long)b * 4 * hidden, di = dGates + (long)b * 4 * hidden;
+                float* cp = cPrev + (long)b * hidden, d = dc + (long)b * hidden;
+                int j = CellRow<W, V>(gi, di, cp, d, hidden, 0);
+                CellRow<Width1, float>(gi, di, cp, d, hidden, j);
             }
         }
+    }
 
-        private int Row<W, V>(int b, int j) where W : struct, IVectorWidth<V> where V : struct
+    private static int CellRow<W, V>(float* gi, float* di, float* cp, float* d, int hidden, int j) where W : struct, IVectorWidth<V> where V : struct
+    {
+        float* gf = gi + hidden, gg = gi + 2 * hidden, df = di + hidden, dg = di + 2 * hidden;
+        V one = W.One;
+        for (; j <= hidden - W.Count; j += W.Count)
         {
-            float* gi = gates + (long)b * 4 * hidden, gf = gi + hidden, gg = gi + 2 * hidden;
-            float* di = dGates + (long)b * 4 * hidden, df = di + hidden, dg = di + 2 * hidden;
-            float* cp = cPrev + (long)b * hidden, d = dc + (long)b * hidden;
-            V one = W.One;
-            for (; j <= hidden - W.Count; j += W.Count)
-            {
-                V i = W.Load(gi + j), f = W.Load(gf + j), g = W.Load(gg + j), c = W.Load(cp + j), vd = W.Load(d + j);
-                W.Store(W.Multiply(W.Multiply(W.Multiply(vd, g), i), W.Subtract(one, i)), di + j);
-                W.Store(W.Multiply(W.Multiply(W.Multiply(vd, c), f), W.Subtract(one, f)), df + j);
-                W.Store(W.Multiply(W.Multiply(vd, i), W.Subtract(one, W.Multiply(g, g))), dg + j);
-                W.Store(W.Multiply(vd, f), d + j);
-            }
-            return j;
+            V i = W.Load(gi + j), f = W.Load(gf + j), g = W.Load(gg + j), c = W.Load(cp + j), vd = W.Load(d + j);
+            W.Store(W.Multiply(W.Multiply(W.Multiply(vd, g), i), W.Subtract(one, i)), di + j);
+            W.Store(W.Multiply(W.Multiply(W.Multiply(vd, c), f), W.Subtract(one, f)), df + j);
+            W.Store(W.Multiply(W.Multiply(vd, i), W.Subtract(one, W.Multiply(g, g))), dg + j);
+            W.Store(W.Multiply(vd, f), d + j);
         }
+        return j;
     }
 
     private static void CheckRows(int gates, int dGates, int a, int b, int c, int batch, int hidden)
