@@ -8,7 +8,7 @@ namespace Recur.Diagnostics;
 /// rtol·|expected|, element by element. A failure report names the largest difference, its
 /// index and the first mismatches, so a broken kernel says where it broke.
 /// </summary>
-public static class TensorComparison
+internal static class TensorComparison
 {
     /// <summary>The outcome of a comparison.</summary>
     public sealed record Result(bool Passed, int Mismatches, double MaxAbsDiff, int MaxIndex, string Report);

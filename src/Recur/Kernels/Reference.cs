@@ -4,7 +4,7 @@ namespace Recur.Kernels;
 /// Plain-loop twins of the hand-written kernels: the test oracle and the benchmark baseline.
 /// Written for clarity, not speed; GEMM and sums accumulate in double.
 /// </summary>
-public static class Reference
+internal static class Reference
 {
     /// <summary>C ← α·op(A)·op(B) + β·C with a float64 triple loop.</summary>
     public static void Gemm(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,

@@ -2,31 +2,6 @@ using Recur.Optim;
 
 namespace Recur.Training;
 
-/// <summary>The optimizer `recur train` builds.</summary>
-[ChoiceName("optimizer")]
-public enum OptimizerKind
-{
-    /// <summary>SGD with PyTorch's momentum form.</summary>
-    Sgd,
-    /// <summary>Adam (Kingma &amp; Ba 2015).</summary>
-    Adam,
-    /// <summary>Adam with decoupled weight decay (Loshchilov &amp; Hutter 2019); default decay 0.01 as PyTorch.</summary>
-    AdamW,
-}
-
-/// <summary>The learning-rate schedule `recur train` builds.</summary>
-[ChoiceName("schedule")]
-public enum ScheduleKind
-{
-    /// <summary>η_t = η.</summary>
-    Constant,
-    /// <summary>Cosine annealing to 0 over the run.</summary>
-    Cosine,
-    /// <summary>Linear warm-up over the first 5% of steps, then cosine annealing to 0.</summary>
-    [ChoiceName("warmup-cosine")]
-    WarmupCosine,
-}
-
 /// <summary>
 /// How a <see cref="Trainer"/> trains: optimizer, regularization, clipping, schedule, batching
 /// and bookkeeping. Defaults are those of the built-in corpus's run (PyTorch's where PyTorch
