@@ -1,4 +1,6 @@
 using Recur.LanguageModels.NGrams;
+using Recur.LanguageModels.Rnn;
+using Recur.Text;
 using Recur.Training;
 
 namespace Recur.Cli;
@@ -23,6 +25,11 @@ internal static class FlagNames
         (Train(nameof(TrainingOptions.Steps)), "--steps"),
         (Train(nameof(TrainingOptions.EvalEvery)), "--eval-every"),
         (Train(nameof(TrainingOptions.Threads)), "--threads"),
+        (RnnLanguageModelOptions.Subject(nameof(RnnLanguageModelOptions.Cutoffs)), "--cutoffs"),
+        (RnnLanguageModelOptions.Subject(nameof(RnnLanguageModelOptions.TieWeights)), "--tie-weights"),
+        (TokenizerOptions.Subject(nameof(TokenizerOptions.MinCount)), "--min-count"),
+        (TokenizerOptions.Subject(nameof(TokenizerOptions.MaxVocabulary)), "--max-vocab"),
+        (TokenizerOptions.Subject(nameof(TokenizerOptions.BpeMerges)), "--bpe-merges"),
         ($"{nameof(KneserNeyOptions)}.{nameof(KneserNeyOptions.Order)}", "--order"),
         ($"{nameof(KneserNeyOptions)}.{nameof(KneserNeyOptions.DiscountFallback)}", "--discount-fallback"),
     ];

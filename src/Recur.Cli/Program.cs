@@ -37,6 +37,8 @@ public static class Program
         var root = new RootCommand("recur: train, decode and diagnose recurrent language models.");
         root.Subcommands.Add(Commands.TrainCommand.Create());
         root.Subcommands.Add(Commands.GenerateCommand.Create());
+        root.Subcommands.Add(Commands.EvalCommand.Create());
+        root.Subcommands.Add(Commands.ScoreCommand.Create());
         root.Subcommands.Add(Commands.NGramCommand.Create());
         root.Subcommands.Add(Commands.DecodeCommand.Create());
         root.Subcommands.Add(Commands.TagCommand.Create());

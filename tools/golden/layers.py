@@ -1,8 +1,8 @@
-"""Golden tensors for Embedding, Linear and softmax cross-entropy (PyTorch 1.13).
+"""Golden tensors for Embedding, Linear, softmax cross-entropy and the adaptive softmax (PyTorch 1.13).
 
 Run with Debian's PyTorch:  /usr/bin/python3 tools/golden/layers.py
-Writes tests/Recur.Tests/Golden/layers/{embedding,linear,cross_entropy}.safetensors: inputs,
-parameters, outputs and every gradient. Layer losses are sum(out * W) with a fixed random W,
+Writes tests/Recur.Tests/Golden/layers/{embedding,linear,cross_entropy,adaptive_softmax,
+adaptive_softmax_bias}.safetensors: inputs, parameters, outputs and every gradient. Layer losses are sum(out * W) with a fixed random W,
 so the output gradient is W.
 """
 import os
@@ -59,9 +59,30 @@ def cross_entropy():
     save(os.path.join(OUT, "cross_entropy.safetensors"), tensors)
 
 
+def adaptive_softmax(name, head_bias):
+    """nn.AdaptiveLogSoftmaxWithLoss(6, 11, [3, 7], div_value=2): a shortlist of 3 and two
+    clusters projected to 3 and 1 features; targets in all three parts. Saves the parameters
+    under the module's own names, the mean loss, the per-row target log-probabilities, the
+    full log-probability rows and the gradients of the input and every parameter."""
+    torch.manual_seed(5)
+    layer = torch.nn.AdaptiveLogSoftmaxWithLoss(6, 11, [3, 7], div_value=2.0, head_bias=head_bias)
+    x = torch.randn(9, 6, requires_grad=True)
+    targets = torch.tensor([0, 4, 10, 2, 7, 3, 1, 9, 6])
+    out = layer(x, targets)
+    out.loss.backward()
+    tensors = {"x": x, "targets": targets.to(torch.int32), "loss": out.loss.reshape(1), "output": out.output,
+               "log_prob": layer.log_prob(x), "grad_x": x.grad}
+    for key, p in layer.named_parameters():
+        tensors[key] = p
+        tensors["grad_" + key] = p.grad
+    save(os.path.join(OUT, name + ".safetensors"), tensors)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     embedding()
     linear()
     cross_entropy()
+    adaptive_softmax("adaptive_softmax", head_bias=False)
+    adaptive_softmax("adaptive_softmax_bias", head_bias=True)
     print("wrote", os.path.normpath(OUT))

@@ -3,6 +3,7 @@ using System.Globalization;
 using Recur.Cli.Training;
 using Recur.Kernels;
 using Recur.LanguageModels.Rnn;
+using Recur.Nn.Output;
 using Recur.Nn.Recurrent;
 using Recur.Tensors;
 using Recur.Text;
@@ -21,7 +22,11 @@ internal static class TrainCommand
     public static Command Create()
     {
         var corpus = new Option<FileInfo>("--corpus") { Description = "UTF-8 text to train on (default: the built-in scene corpus, whose exact entropy is known)" };
-        var tokenizer = ChoiceOption.Create<TokenizerKind>("--tokenizer", "Tokens: one per character, or one per whitespace-separated word");
+        var validation = new Option<FileInfo>("--validation") { Description = "UTF-8 text to validate on (default: the corpus's last tenth)" };
+        var tokenizer = ChoiceOption.Create<TokenizerKind>("--tokenizer", "Tokens: characters, whitespace-separated words, or byte-pair-encoded subwords (default char)");
+        var minCount = new Option<int>("--min-count") { Description = "Word tokenizer: keep words seen at least this often in the training text; the rest become <unk> (default 1)" }.AtLeast(1);
+        var maxVocab = new Option<int>("--max-vocab") { Description = "Word tokenizer: keep at most this many tokens, <eos> and <unk> included, the most frequent first" }.AtLeast(3);
+        var bpeMerges = new Option<int>("--bpe-merges") { Description = "BPE tokenizer: merges learned on the training text, on top of the 256 bytes (default 8000)" }.AtLeast(0);
         var cell = ChoiceOption.Create<CellKind>("--cell", "The recurrent unit");
         var form = ChoiceOption.Create<ElmanForm>("--rnn-form", "Where an Elman cell applies σ (docs/theory.md 1.1)");
         var activation = ChoiceOption.Create<Activation>("--activation", "σ of an Elman cell");
@@ -31,6 +36,13 @@ internal static class TrainCommand
         var dropout = new Option<double>("--dropout") { Description = "Dropout on embeddings, between layers and on the output, in [0, 1)" }.InRange(0, 0.999);
         var norm = new Option<string>("--norm") { Description = "none | layer (layer-normalized cells, Ba et al. 2016)" };
         norm.AcceptOnlyFromAmong("none", "layer");
+        var softmax = ChoiceOption.Create<SoftmaxKind>("--softmax", "The output layer: a full softmax, or an adaptive softmax over frequency clusters (Grave et al. 2017) for large vocabularies (default full)");
+        var cutoffs = new Option<int[]>("--cutoffs")
+        {
+            Description = "Adaptive softmax: token ids where tail clusters start, increasing (ids follow training frequency; default 2000,10000, those below the vocabulary size)",
+            CustomParser = CutoffList,
+        };
+        var tieWeights = new Option<bool>("--tie-weights") { Description = "Share the embedding and output matrices (needs --embedding = --hidden and the full softmax)" };
         var optimizer = ChoiceOption.Create<OptimizerKind>("--optimizer", "The optimizer (adamw: Adam with decoupled weight decay)");
         var lr = new Option<double>("--lr") { Description = "Learning rate" }.Positive();
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum μ" }.InRange(0, 0.999999);
@@ -51,7 +63,8 @@ internal static class TrainCommand
 
         var cmd = new Command("train", "Train a recurrent language model (with no options: a small LSTM on the built-in corpus in about two minutes).")
         {
-            corpus, tokenizer, cell, form, activation, embedding, hidden, layers, dropout, norm, optimizer, lr, momentum, nesterov,
+            corpus, validation, tokenizer, minCount, maxVocab, bpeMerges, cell, form, activation, embedding, hidden, layers, dropout, norm,
+            softmax, cutoffs, tieWeights, optimizer, lr, momentum, nesterov,
             weightDecay, l2, clip, schedule, batch, seq, steps, evalEvery, seed, threads, output, resume, json,
         };
         cmd.SetAction(parse =>
@@ -64,11 +77,11 @@ internal static class TrainCommand
 
             if (parse.GetValue(resume) is { } resumeDir)
             {
-                Option[] fixedByCheckpoint = [corpus, tokenizer, cell, form, activation, embedding, hidden, layers, dropout, norm, optimizer, lr, momentum,
-                    nesterov, weightDecay, l2, clip, schedule, batch, seq, evalEvery, seed, output];
+                Option[] fixedByCheckpoint = [corpus, validation, tokenizer, minCount, maxVocab, bpeMerges, cell, form, activation, embedding, hidden, layers,
+                    dropout, norm, softmax, cutoffs, tieWeights, optimizer, lr, momentum, nesterov, weightDecay, l2, clip, schedule, batch, seq, evalEvery, seed, output];
                 if (fixedByCheckpoint.FirstOrDefault(Given) is { } clash)
                     throw new InputException(clash.Name, "--resume continues the saved run with its own settings; only --steps and --threads may be given with it");
-                var config = Checkpoint.LoadConfig(resumeDir.FullName);
+                var config = CheckpointConfig.Load(resumeDir.FullName);
                 var view = View(stderr, config.EntropyFloor, config.Tokenizer.Kind);
                 var trainer = Trainer.Resume(resumeDir.FullName, Given(steps) ? parse.GetValue(steps) : null, view, Given(threads) ? parse.GetValue(threads) : null);
                 return Run(trainer, resumeDir.FullName, view, asJson, stdout, stderr);
@@ -85,7 +98,12 @@ internal static class TrainCommand
                 Layers = Or(layers, model.Layers),
                 Dropout = (float)Or(dropout, (double)model.Dropout),
                 LayerNorm = Or(norm, "none") == "layer",
+                Softmax = Or(softmax, model.Softmax),
+                Cutoffs = Given(cutoffs) ? parse.GetValue(cutoffs) : null,
+                TieWeights = Or(tieWeights, false),
             };
+            if (Given(cutoffs) && model.Softmax != SoftmaxKind.Adaptive) throw new InputException("--cutoffs", "applies to --softmax adaptive only");
+            model.Validate();
             if (model.Cell != CellKind.Rnn && (Given(form) || Given(activation)))
                 throw new InputException(Given(form) ? "--rnn-form" : "--activation", $"applies to --cell rnn only; {Choice<CellKind>.Name(model.Cell)} has fixed gate functions");
             var defaults = new TrainingOptions();
@@ -109,7 +127,20 @@ internal static class TrainCommand
             };
             training.Validate();
             var kind = Or(tokenizer, TokenizerKind.Char);
-            var data = parse.GetValue(corpus) is { } file ? TrainingData.FromFile(file.FullName, kind) : TrainingData.BuiltIn(kind);
+            if (kind != TokenizerKind.Word && (Given(minCount) || Given(maxVocab)))
+                throw new InputException(Given(minCount) ? "--min-count" : "--max-vocab", "applies to --tokenizer word only");
+            if (kind != TokenizerKind.Bpe && Given(bpeMerges)) throw new InputException("--bpe-merges", "applies to --tokenizer bpe only");
+            var vocabulary = new TokenizerOptions
+            {
+                Kind = kind,
+                MinCount = Or(minCount, 1),
+                MaxVocabulary = Given(maxVocab) ? parse.GetValue(maxVocab) : null,
+                BpeMerges = Or(bpeMerges, new TokenizerOptions().BpeMerges),
+            };
+            if (parse.GetValue(validation) is { } v && parse.GetValue(corpus) is null) throw new InputException("--validation", "needs --corpus (the built-in corpus has its own validation sample)");
+            var data = parse.GetValue(corpus) is { } file
+                ? TrainingData.FromFile(file.FullName, vocabulary, parse.GetValue(validation)?.FullName)
+                : TrainingData.BuiltIn(vocabulary);
             string folder = (parse.GetValue(output) ?? new DirectoryInfo(Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)))).FullName;
             if (File.Exists(Path.Combine(folder, Checkpoint.ConfigFile)))
                 throw new InputException(folder, "already holds a checkpoint; continue it with --resume, or choose another --out");
@@ -118,6 +149,21 @@ internal static class TrainCommand
             return Run(new Trainer(lm, data, training, folder, progress), folder, progress, asJson, stdout, stderr);
         });
         return cmd;
+    }
+
+    // "2000,10000" → [2000, 10000]; the model checks order and range against the vocabulary.
+    private static int[]? CutoffList(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]))
+            {
+                result.AddError($"--cutoffs: '{text}' is not a comma-separated list of token ids (e.g. 2000,10000)");
+                return null;
+            }
+        return values;
     }
 
     private static ProgressView View(TextWriter stderr, double? floor, TokenizerKind kind) =>

@@ -56,9 +56,7 @@ public sealed record GradientsThroughTime(int[] Steps, double[] MeanNorm, double
             model.Training = training;
         }
         var layer = model.Rnn.Layers[^1];
-        int h = layer.HiddenSize, s = RecurrentJacobian.StateSize(layer), v = model.Vocabulary.Count;
-        var head = model.Head.Weight.Value.Span;   // (V, H)
-        var bias = model.Head.Bias!.Value.Span;    // (V)
+        int h = layer.HiddenSize, s = RecurrentJacobian.StateSize(layer);
         var mean = new double[window + 1];
         var min = new double[window + 1];
         var max = new double[window + 1];
@@ -67,10 +65,15 @@ public sealed record GradientsThroughTime(int[] Steps, double[] MeanNorm, double
         var g = new double[s];                     // ∂ℓ_T/∂s_t as a row vector
         var next = new double[s];
         var jacobian = new double[s * s];
-        var logits = new double[v];
+        var headInput = Recur.Tensors.Tensor.Zeros(1, h);   // one row of the last layer's output
+        // The output layer's backward pass adds into the model's gradients: keep them as they were.
+        var saved = model.Parameters().Select(p => p.Grad.Span.ToArray()).ToArray();
         for (int b = 0; b < rows; b++)
         {
-            loss += LastLossGradient(layer.Hidden(window).Slice(b * h, h), head, bias, targets[(window - 1) * rows + b], logits, g.AsSpan(0, h));
+            layer.Hidden(window).Slice(b * h, h).CopyTo(headInput.Span);
+            loss += model.Head.Forward(headInput, [targets[(window - 1) * rows + b]]);
+            var dHidden = model.Head.Backward().Span;
+            for (int k = 0; k < h; k++) g[k] = dHidden[k];
             g.AsSpan(h).Clear();
             for (int t = window; t >= 0; t--)
             {
@@ -88,33 +91,10 @@ public sealed record GradientsThroughTime(int[] Steps, double[] MeanNorm, double
                 (g, next) = (next, g);
             }
         }
+        int index = 0;
+        foreach (var p in model.Parameters()) saved[index++].CopyTo(p.Grad.Span);
         var steps = new int[window + 1];
         for (int k = 0; k <= window; k++) steps[k] = window - k;
         return new GradientsThroughTime(steps, mean, min, max, loss / rows, rows, model.Rnn.Layers.Count - 1);
-    }
-
-    // ℓ = −log softmax(head·h + bias)[target]; writes ∂ℓ/∂h = headᵀ(p − onehot) and returns ℓ.
-    private static double LastLossGradient(ReadOnlySpan<float> hidden, ReadOnlySpan<float> head, ReadOnlySpan<float> bias, int target,
-        double[] logits, Span<double> dHidden)
-    {
-        int v = bias.Length, h = hidden.Length;
-        double maxLogit = double.NegativeInfinity;
-        for (int i = 0; i < v; i++)
-        {
-            double z = bias[i];
-            for (int k = 0; k < h; k++) z += head[i * h + k] * (double)hidden[k];
-            logits[i] = z;
-            maxLogit = Math.Max(maxLogit, z);
-        }
-        double sum = 0;
-        for (int i = 0; i < v; i++) sum += Math.Exp(logits[i] - maxLogit);
-        double logSum = maxLogit + Math.Log(sum);   // log Σ e^z, with the max subtracted first
-        dHidden.Clear();
-        for (int i = 0; i < v; i++)
-        {
-            double d = Math.Exp(logits[i] - logSum) - (i == target ? 1 : 0);
-            for (int k = 0; k < h; k++) dHidden[k] += d * head[i * h + k];
-        }
-        return logSum - logits[target];
     }
 }

@@ -15,6 +15,19 @@ public static class Elementwise
     /// <summary>x ← a·x.</summary>
     public static void Scale(float a, Span<float> x) => TensorPrimitives.Multiply(x, a, x);
 
+    /// <summary>x ← x + a.</summary>
+    public static void AddScalar(float a, Span<float> x) => TensorPrimitives.Add(x, a, x);
+
+    /// <summary>y ← x + a.</summary>
+    public static void AddScalar(float a, ReadOnlySpan<float> x, Span<float> y)
+    {
+        if (y.Length < x.Length) throw new ArgumentException($"Destination has {y.Length} elements, needs {x.Length}.", nameof(y));
+        TensorPrimitives.Add(x, a, y);
+    }
+
+    /// <summary>x ← eˣ (TensorPrimitives, within an ulp or two).</summary>
+    public static void Exp(Span<float> x) => TensorPrimitives.Exp(x, x);
+
     /// <summary>y ← x + y.</summary>
     public static void AddTo(ReadOnlySpan<float> x, Span<float> y)
     {

@@ -36,6 +36,31 @@ public sealed class Linear : Module
         }
     }
 
+    /// <summary>
+    /// A layer whose weight is <paramref name="sharedWeight"/> (O, I), a parameter another
+    /// module owns and lists (weight tying: Press &amp; Wolf 2017, Inan et al. 2017). Gradients
+    /// from both uses add into its one gradient; <see cref="Parameters"/> lists only the bias.
+    /// </summary>
+    public Linear(Parameter sharedWeight, Rng rng, bool bias = true, string prefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(sharedWeight);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (sharedWeight.Shape.Rank != 2) throw new ArgumentException($"A shared weight must be (O, I); got {sharedWeight.Shape}.", nameof(sharedWeight));
+        OutFeatures = sharedWeight.Shape[0];
+        InFeatures = sharedWeight.Shape[1];
+        Weight = sharedWeight;
+        SharesWeight = true;
+        if (bias)
+        {
+            float bound = (float)(1 / Math.Sqrt(InFeatures));
+            Bias = new Parameter(LayerBuffers.Name(prefix, "bias"), new Shape(OutFeatures), ParameterKind.Bias);
+            rng.FillUniform(Bias.Value.Span, -bound, bound);
+        }
+    }
+
+    /// <summary>True when the weight belongs to another module (see the shared-weight constructor).</summary>
+    public bool SharesWeight { get; }
+
     /// <summary>I.</summary>
     public int InFeatures { get; }
 
@@ -48,7 +73,11 @@ public sealed class Linear : Module
     /// <summary>b (O), or null without bias.</summary>
     public Parameter? Bias { get; }
 
-    public override IEnumerable<Parameter> Parameters() => Bias is null ? [Weight] : [Weight, Bias];
+    public override IEnumerable<Parameter> Parameters()
+    {
+        if (!SharesWeight) yield return Weight;
+        if (Bias is not null) yield return Bias;
+    }
 
     /// <summary>
     /// y = x·Wᵀ + b for input (*, I); output (*, O). The returned tensor belongs to the layer and

@@ -228,7 +228,11 @@ public sealed class Trainer
         st.Add("trainer.dropout_rng", Array.ConvertAll(rng, x => unchecked((long)x)), rng.Length);
         st.Save(Path.Combine(_folder, Checkpoint.OptimizerFile));
         Checkpoint.SaveModel(_folder, _model, _step);
-        Checkpoint.SaveConfig(_folder, new CheckpointConfig(_data.Corpus, _data.Tokenizer, _model.Options, _options, _step, _data.EntropyFloor, _model.Primer));
+        CheckpointConfig.Save(_folder, new CheckpointConfig(_data.Corpus, _data.Tokenizer, _model.Options, _options, _step, _data.EntropyFloor, _model.Primer)
+        {
+            TokenizerOptions = _data.TokenizerOptions,
+            ValidationCorpus = _data.ValidationCorpus,
+        });
         _observer?.Checkpointed(_step, _folder);
     }
 

@@ -8,7 +8,7 @@ namespace Recur.Training;
 /// for the built-in corpus, the exact entropy floor per token.
 /// </summary>
 /// <param name="Corpus">The corpus's name: <see cref="BuiltInCorpus.Name"/> or the file path.</param>
-/// <param name="Tokenizer">The tokenizer (its vocabulary is built from the whole corpus).</param>
+/// <param name="Tokenizer">The tokenizer (see <see cref="FromFile(string, TokenizerOptions, string?)"/> for what its vocabulary is built from).</param>
 /// <param name="Train">Training tokens.</param>
 /// <param name="Validation">Validation tokens.</param>
 /// <param name="EntropyFloor">Nats per token no model can beat, when the source is known exactly; else null.</param>
@@ -57,30 +57,76 @@ public sealed record TrainingData(string Corpus, Tokenizer Tokenizer, int[] Trai
 
     /// <summary>
     /// The built-in scene corpus: independent training and validation samples of the grammar
-    /// (fixed seeds, so runs with different --seed see the same data), and its exact entropy.
+    /// (fixed seeds, so runs with different --seed see the same data), and its exact entropy
+    /// per character or per word (none per BPE token).
     /// </summary>
-    public static TrainingData BuiltIn(TokenizerKind kind)
+    public static TrainingData BuiltIn(TokenizerKind kind) => BuiltIn(new TokenizerOptions { Kind = kind });
+
+    /// <inheritdoc cref="BuiltIn(TokenizerKind)"/>
+    public static TrainingData BuiltIn(TokenizerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         string train = BuiltInCorpus.Generate(BuiltInTrainSentences, seed: 1);
         string validation = BuiltInCorpus.Generate(BuiltInValidationSentences, seed: 2);
-        var tokenizer = Tokenizer.Build(kind, train + validation);
+        // A char vocabulary must cover the validation text too (a char model has no unknown token).
+        var tokenizer = Tokenizer.Build(options, options.Kind == TokenizerKind.Char ? train + validation : train);
         var stats = BuiltInCorpus.Grammar.Statistics();
-        double floor = kind == TokenizerKind.Char ? stats.EntropyPerCharacter : stats.EntropyPerWordToken;
-        return new TrainingData(BuiltInCorpus.Name, tokenizer, tokenizer.Encode(train), tokenizer.Encode(validation), floor);
+        double? floor = options.Kind switch
+        {
+            TokenizerKind.Char => stats.EntropyPerCharacter,
+            TokenizerKind.Word => stats.EntropyPerWordToken,
+            _ => null,
+        };
+        return new TrainingData(BuiltInCorpus.Name, tokenizer, tokenizer.Encode(train), tokenizer.Encode(validation), floor) { TokenizerOptions = options };
     }
 
+    /// <summary>A UTF-8 text file with default tokenizer options of <paramref name="kind"/>; see <see cref="FromFile(string, TokenizerOptions, string?)"/>.</summary>
+    public static TrainingData FromFile(string path, TokenizerKind kind) => FromFile(path, new TokenizerOptions { Kind = kind });
+
     /// <summary>
-    /// A UTF-8 text file, tokenized with a vocabulary of the whole file, its last tenth held
-    /// out for validation (nanoGPT's split). Errors name the file.
+    /// A UTF-8 text file to train on, validated on <paramref name="validationPath"/> or, without
+    /// one, on the file's last tenth (nanoGPT's split; for word and BPE tokenizers it starts at a
+    /// line). Char vocabularies hold every character of the file (a char model has no unknown
+    /// token); word and BPE vocabularies come from the training part only, so validation words
+    /// the training text lacks are &lt;unk&gt; and measure what they should. Errors name the file.
     /// </summary>
-    public static TrainingData FromFile(string path, TokenizerKind kind)
+    public static TrainingData FromFile(string path, TokenizerOptions options, string? validationPath = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         string text = TextFile.Read(path);
-        var tokenizer = Tokenizer.Build(kind, text);
-        int[] tokens = tokenizer.Encode(text);
-        int validation = (int)(tokens.Length * ValidationFraction);
-        if (tokens.Length - validation < 2 || validation < 2)
-            throw new InputException(path, $"has only {tokens.Length} tokens; training needs a few hundred at least");
-        return new TrainingData(path, tokenizer, tokens[..^validation], tokens[^validation..], null);
+        if (options.Kind == TokenizerKind.Char && validationPath is null)
+        {
+            var chars = Tokenizer.Build(options, text);
+            int[] tokens = chars.Encode(text);
+            int held = (int)(tokens.Length * ValidationFraction);
+            CheckSize(path, tokens.Length - held, held);
+            return new TrainingData(path, chars, tokens[..^held], tokens[^held..], null) { TokenizerOptions = options };
+        }
+        string train = text, validation;
+        if (validationPath is not null) validation = TextFile.Read(validationPath);
+        else
+        {
+            int cut = text.IndexOf('\n', (int)(text.Length * (1 - ValidationFraction)));
+            if (cut < 0 || cut + 1 >= text.Length) throw new InputException(path, "has no line break in its last tenth to hold out for validation; give more lines or a validation file");
+            (train, validation) = (text[..(cut + 1)], text[(cut + 1)..]);
+        }
+        if (options.Kind == TokenizerKind.Char) train += validation;   // the char vocabulary covers both
+        var tokenizer = Tokenizer.Build(options, train);
+        if (options.Kind == TokenizerKind.Char) train = text;
+        int[] trainTokens = tokenizer.Encode(train), validationTokens = tokenizer.Encode(validation);
+        CheckSize(validationPath ?? path, trainTokens.Length, validationTokens.Length);
+        return new TrainingData(path, tokenizer, trainTokens, validationTokens, null) { ValidationCorpus = validationPath, TokenizerOptions = options };
+    }
+
+    /// <summary>The validation file, when it is not the training file's last tenth.</summary>
+    public string? ValidationCorpus { get; init; }
+
+    /// <summary>How the tokenizer was built (stored with checkpoints, so resuming rebuilds the same one).</summary>
+    public TokenizerOptions TokenizerOptions { get; init; } = new() { Kind = Tokenizer.Kind };
+
+    private static void CheckSize(string path, int train, int validation)
+    {
+        if (train < 2 || validation < 2)
+            throw new InputException(path, $"gives {train} training and {validation} validation tokens; training needs a few hundred at least");
     }
 }

@@ -1,6 +1,7 @@
 using Recur.Formats;
 using Recur.Kernels;
 using Recur.LanguageModels.Rnn;
+using Recur.Nn.Output;
 using Recur.Nn.Recurrent;
 using Recur.Tensors;
 using Recur.Tests.Support;
@@ -10,16 +11,18 @@ using Recur.Training;
 namespace Recur.Tests.Training;
 
 /// <summary>
-/// model.safetensors moves between Recur and PyTorch unchanged (issue 6): tools/golden/
-/// checkpoint_interop.py loads Recur-written weights into nn.Embedding + nn.LSTM/GRU/RNN +
-/// nn.Linear and records PyTorch's log-probabilities, and writes PyTorch-initialized weights
-/// with its own; both directions must agree with Recur's decoding step to 1e-5.
+/// model.safetensors moves between Recur and PyTorch unchanged: tools/golden/
+/// checkpoint_interop.py loads Recur-written weights with load_state_dict(strict=True) into
+/// nn.Embedding + nn.LSTM/GRU/RNN + nn.Linear (or nn.AdaptiveLogSoftmaxWithLoss, or a Linear
+/// tied to the embedding) and records PyTorch's log-probabilities, and writes
+/// PyTorch-initialized weights with its own; both directions must agree with Recur's decoding
+/// step to 1e-5.
 /// </summary>
 public class CheckpointInteropTests
 {
     private static readonly Tokenizer Chars = Tokenizer.Build(TokenizerKind.Char, "abcdef\n");
 
-    public static TheoryData<string> Cells => new() { "lstm", "gru", "rnn_tanh", "rnn_relu" };
+    public static TheoryData<string> Cells => new() { "lstm", "gru", "rnn_tanh", "rnn_relu", "lstm_adaptive", "lstm_tied" };
 
     private static string Golden(string name) => Path.Combine(AppContext.BaseDirectory, "Golden", "checkpoint", name);
 
@@ -29,7 +32,11 @@ public class CheckpointInteropTests
         {
             Cell = cell.StartsWith("rnn", StringComparison.Ordinal) ? CellKind.Rnn : cell == "gru" ? CellKind.Gru : CellKind.Lstm,
             Activation = cell == "rnn_relu" ? Activation.Relu : Activation.Tanh,
-            Embedding = 5, Hidden = 6, Layers = 2,
+            Embedding = cell == "lstm_tied" ? 6 : 5, Hidden = 6, Layers = 2,
+            Softmax = cell == "lstm_adaptive" ? SoftmaxKind.Adaptive : SoftmaxKind.Full,
+            Cutoffs = cell == "lstm_adaptive" ? [3, 5] : null,
+            CutoffDivisor = 2,
+            TieWeights = cell == "lstm_tied",
         };
         var model = new RnnLanguageModel(Chars, options, new Rng(77));
         model.Training = false;
@@ -74,8 +81,8 @@ public class CheckpointInteropTests
         var model = Model(cell);
         string path = Golden($"torch_{cell}.safetensors");
         var st = Safetensors.Load(path);
-        foreach (var p in model.Parameters()) st.GetFloat32(p.Name).CopyTo(p.Value.Span);
-        Assert.Equal(model.Parameters().Count() + 2, st.Names.Count); // the weights, plus tokens and log_probs
+        foreach (var (name, p) in model.NamedTensors()) st.GetFloat32(name).CopyTo(p.Value.Span);
+        Assert.Equal(model.NamedTensors().Count() + 2, st.Names.Count); // the weights, plus tokens and log_probs
         AssertClose.All(st.GetFloat32("log_probs"), LogProbs(model, st.GetInt64("tokens")), rtol: 1e-5, atol: 1e-5);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Recur.LanguageModels.Rnn;
+using Recur.Nn.Output;
 using Recur.Nn.Recurrent;
 using Recur.Tensors;
 using Recur.Tests.Support;
@@ -84,7 +85,7 @@ public sealed class TrainerTests : IDisposable
         string folder = Path.Combine(_dir.Path, "nan");
         var data = Data();
         var model = new RnnLanguageModel(data.Tokenizer, Small, new Rng(1));
-        var result = new Trainer(model, data, Quick, folder, new Poison(6, model.Head.Weight)).Run();
+        var result = new Trainer(model, data, Quick, folder, new Poison(6, ((SoftmaxOutput)model.Head).Linear.Weight)).Run();
         Assert.Equal(TrainingStatus.NonFiniteLoss, result.Status);
         Assert.Contains("step 7", result.Message);
         var (saved, config) = Checkpoint.LoadModel(folder);

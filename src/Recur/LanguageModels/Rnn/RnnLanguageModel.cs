@@ -1,6 +1,6 @@
 using Recur.Kernels;
 using Recur.Nn;
-using Recur.Nn.Losses;
+using Recur.Nn.Output;
 using Recur.Nn.Recurrent;
 using Recur.Tensors;
 using Recur.Text;
@@ -10,11 +10,12 @@ namespace Recur.LanguageModels.Rnn;
 // Dimension glossary: T steps, B batch (streams), V vocabulary, E embedding, H hidden, L layers.
 
 /// <summary>
-/// A recurrent language model: embedding → recurrent stack → linear head, trained with
-/// truncated BPTT on token streams and decoded through <see cref="ILanguageModel"/>, so every
-/// decoder works on it. Parameters are named as a PyTorch module holding nn.Embedding
-/// (<c>embedding</c>), nn.RNN/LSTM/GRU (<c>rnn</c>) and nn.Linear (<c>head</c>) names them,
-/// so weights move between Recur and PyTorch unchanged.
+/// A recurrent language model: embedding → recurrent stack → output layer (a full softmax,
+/// optionally tied to the embedding, or an adaptive softmax), trained with truncated BPTT on
+/// token streams and decoded through <see cref="ILanguageModel"/>, so every decoder works on
+/// it. Parameters are named as a PyTorch module holding nn.Embedding (<c>embedding</c>),
+/// nn.RNN/LSTM/GRU (<c>rnn</c>) and nn.Linear or nn.AdaptiveLogSoftmaxWithLoss (<c>head</c>)
+/// names them, so weights move between Recur and PyTorch unchanged.
 /// <para>
 /// Decoding starts from the state the model reaches after reading <see cref="Primer"/> (the
 /// last sentences of its training text), then reads the sentence separator (newline or
@@ -28,15 +29,12 @@ namespace Recur.LanguageModels.Rnn;
 public sealed class RnnLanguageModel : Module, ILanguageModel
 {
     private readonly Dropout _inputDropout, _outputDropout;
-    private readonly SoftmaxCrossEntropy _loss = new();
     private float[] _embedded = [], _hidden = [], _dropped = [], _dHidden = [], _dEmbedded = [];
     private Tensor? _headInput, _embeddingGrad;
     private int _steps, _batch;
     private bool _tokenInput;   // the last Forward fed the ids straight to the first layer (see UsesTokenInput)
     private int[] _primer = [];
     private RecurrentState? _primed;   // (L, 1, H) the state after reading the primer, computed once per evaluation phase
-    private readonly PackedMatrix _packedHead = new();   // head.weightᵀ (H × V) for decoding steps of more than four rows
-    private bool _headPacked;
 
     /// <summary>A freshly initialized model for <paramref name="tokenizer"/>'s vocabulary, weights drawn from <paramref name="rng"/>.</summary>
     public RnnLanguageModel(Tokenizer tokenizer, RnnLanguageModelOptions options, Rng rng)
@@ -44,13 +42,15 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(rng);
-        options.Validate();
+        int v = tokenizer.Vocabulary.Count;
+        options.Validate(v);
         Tokenizer = tokenizer;
         Options = options;
-        int v = tokenizer.Vocabulary.Count;
         Embedding = new Embedding(v, options.Embedding, rng, "embedding");
         Rnn = new RecurrentStack(options.Recurrent(), rng);
-        Head = new Linear(options.Hidden, v, rng, prefix: "head");
+        Head = options.Softmax == SoftmaxKind.Adaptive
+            ? new AdaptiveSoftmax(options.Hidden, v, options.CutoffsFor(v), rng, options.CutoffDivisor)
+            : options.TieWeights ? new SoftmaxOutput(Embedding.Weight, rng) : new SoftmaxOutput(options.Hidden, v, rng);
         _inputDropout = new Dropout(options.Dropout, Rnn.DropoutRng);
         _outputDropout = new Dropout(options.Dropout, Rnn.DropoutRng);
     }
@@ -67,8 +67,25 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
     /// <summary>The recurrent stack, PyTorch names <c>rnn.weight_ih_l0</c>, ….</summary>
     public RecurrentStack Rnn { get; }
 
-    /// <summary>The output layer (V, H), PyTorch names <c>head.weight</c>, <c>head.bias</c>.</summary>
-    public Linear Head { get; }
+    /// <summary>
+    /// The output layer: a <see cref="SoftmaxOutput"/> (PyTorch names <c>head.weight</c> (V, H),
+    /// <c>head.bias</c>; with tied weights <c>head.weight</c> is <c>embedding.weight</c>) or an
+    /// <see cref="AdaptiveSoftmax"/> (<c>head.head.weight</c>, <c>head.tail.0.0.weight</c>, …).
+    /// </summary>
+    public OutputLayer Head { get; }
+
+    /// <summary>
+    /// Every tensor of the model under its PyTorch name, in state-dict order: the parameters,
+    /// and with tied weights also <c>head.weight</c>, the embedding's table again (PyTorch's
+    /// state dict lists a tied weight under both names).
+    /// </summary>
+    public IEnumerable<(string Name, Parameter Tensor)> NamedTensors()
+    {
+        foreach (var p in Embedding.Parameters()) yield return (p.Name, p);
+        foreach (var p in Rnn.Parameters()) yield return (p.Name, p);
+        if (Head is SoftmaxOutput { Linear.SharesWeight: true }) yield return ("head.weight", Embedding.Weight);
+        foreach (var p in Head.Parameters()) yield return (p.Name, p);
+    }
 
     /// <summary>
     /// Tokens read before every decoded sequence (whole sentences, without the final separator,
@@ -88,11 +105,7 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
     }
 
     /// <inheritdoc/>
-    protected override void OnTrainingChanged()
-    {
-        _primed = null;
-        _headPacked = false;
-    }
+    protected override void OnTrainingChanged() => _primed = null;
 
     /// <summary>
     /// The generator of every dropout mask (embedding, between layers, output); set it to
@@ -128,9 +141,28 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
     /// </summary>
     public double Forward(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch, RecurrentState state)
     {
+        if (targets.Length != inputs.Length) throw new ArgumentException($"inputs and targets need T·B = {inputs.Length} tokens each.");
+        return Head.Forward(Hidden(inputs, steps, batch, state), targets);   // over (T·B, V)
+    }
+
+    /// <summary>
+    /// ln p(targets[i] | inputs up to i) for every position of a (T, B) window, into
+    /// <paramref name="destination"/> (T·B), starting from <paramref name="state"/>, which is
+    /// replaced by the final state: what evaluation and scoring need, without the V-wide rows
+    /// an adaptive softmax never computes. Use in evaluation mode.
+    /// </summary>
+    public void TargetLogProbabilities(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch, RecurrentState state, Span<float> destination)
+    {
+        if (targets.Length != inputs.Length) throw new ArgumentException($"inputs and targets need T·B = {inputs.Length} tokens each.");
+        Head.TargetLogProbabilities(Hidden(inputs, steps, batch, state).Span, targets, destination);
+    }
+
+    // Embedding, dropout, recurrent stack and dropout: the output layer's input (T·B, H).
+    private Tensor Hidden(ReadOnlySpan<int> inputs, int steps, int batch, RecurrentState state)
+    {
         ArgumentNullException.ThrowIfNull(state);
         int n = steps * batch;
-        if (inputs.Length != n || targets.Length != n) throw new ArgumentException($"inputs and targets need T·B = {n} tokens.");
+        if (inputs.Length != n) throw new ArgumentException($"inputs need T·B = {n} tokens.");
         EnsureBuffers(steps, batch);
         var h = _hidden.AsSpan(0, n * Options.Hidden);                  // (T, B, H)
         _tokenInput = UsesTokenInput(n);
@@ -145,16 +177,14 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
             Rnn.Forward(_embedded.AsSpan(0, n * Options.Embedding), h, steps, batch, state, state);
         }
         _outputDropout.Forward(h, _dropped.AsSpan(0, n * Options.Hidden));
-        var logits = Head.Forward(_headInput!);                          // (T·B, V)
-        return _loss.Forward(logits, targets);
+        return _headInput!;
     }
 
     /// <summary>Backpropagates the last <see cref="Forward"/>'s mean loss into every parameter gradient (adding to them).</summary>
     public void Backward()
     {
         int n = _steps * _batch;
-        var dLogits = _loss.Backward();
-        var dDropped = Head.Backward(dLogits).Span;                     // (T·B, H)
+        var dDropped = Head.Backward().Span;                            // (T·B, H)
         var dHidden = _dHidden.AsSpan(0, n * Options.Hidden);
         _outputDropout.Backward(dDropped, dHidden);
         if (_tokenInput)
@@ -213,13 +243,23 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
     public LanguageModelState CreateState(int batch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
-        var state = new RnnLanguageModelState(Rnn.CreateState(batch), batch, Options.Embedding, Options.Hidden);
+        return new RnnLanguageModelState(StartState(batch), batch, Options.Embedding, Options.Hidden);
+    }
+
+    /// <summary>
+    /// The recurrent state of <paramref name="batch"/> rows after reading <see cref="Primer"/>
+    /// (zero without one): where decoding and evaluation start. Use in evaluation mode.
+    /// </summary>
+    public RecurrentState StartState(int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        var state = Rnn.CreateState(batch);
         if (_primer.Length > 0 && batch > 0)
         {
             _primed ??= Prime();
             Span<int> rows = batch <= 256 ? stackalloc int[batch] : new int[batch];
             rows.Clear();
-            state.Recurrent.CopyRowsFrom(_primed, rows);
+            state.CopyRowsFrom(_primed, rows);
         }
         return state;
     }
@@ -249,26 +289,7 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
         }
         var hidden = s.Output.AsSpan(0, batch * h);
         Rnn.Step(s.Input.AsSpan(0, batch * e), hidden, s.Recurrent);
-        var logits = logProbs[..(batch * v)];
-        // Wider batches (beams) go through the blocked GEMM, which would pack the head's weight
-        // on every step: pack it once per evaluation phase instead, as the recurrent layers do.
-        if (batch > 4)
-        {
-            if (!_headPacked) _packedHead.Pack(Head.Weight.Value.Span, h, v, transpose: true);
-            _headPacked = true;
-            Gemm.Multiply(hidden, _packedHead, logits, batch);
-        }
-        else
-        {
-            Gemm.Multiply(hidden, Head.Weight.Value.Span, logits, batch, v, h, transposeB: true);
-        }
-        var bias = Head.Bias!.Value.Span;
-        for (int r = 0; r < batch; r++)
-        {
-            var row = logits.Slice(r * v, v);
-            Elementwise.AddTo(bias, row);
-            Kernels.Softmax.LogForward(row, row);
-        }
+        Head.LogProbabilities(hidden, logProbs, batch);
     }
 
     /// <inheritdoc/>

@@ -1,6 +1,7 @@
 using Recur.Diagnostics;
 using Recur.Kernels;
 using Recur.LanguageModels.Rnn;
+using Recur.Nn.Output;
 using Recur.Nn.Recurrent;
 using Recur.Tensors;
 using Recur.Tests.Support;
@@ -90,7 +91,7 @@ public class RnnLanguageModelTests
         // Sequence form, batch 1, from a zero state: logits of every position.
         var state = model.Rnn.CreateState(1);
         model.Forward(tokens, tokens, tokens.Length, 1, state);
-        var logits = model.Head.Forward(new Tensor(ForwardHidden(model, tokens), new Shape(tokens.Length, 4))).Span.ToArray();
+        var logits = ((SoftmaxOutput)model.Head).Linear.Forward(new Tensor(ForwardHidden(model, tokens), new Shape(tokens.Length, 4))).Span.ToArray();
         var decoding = model.CreateState(1);
         var row = new float[5];
         for (int i = 0; i < tokens.Length; i++)
@@ -143,6 +144,6 @@ public class RnnLanguageModelTests
         Assert.Equal(["embedding.weight", "rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0", "head.weight", "head.bias"],
             model.Parameters().Select(p => p.Name));
         Assert.Equal(new Shape(16, 3), model.Parameters().ElementAt(1).Shape);
-        Assert.Equal(new Shape(5, 4), model.Head.Weight.Shape);
+        Assert.Equal(new Shape(5, 4), ((SoftmaxOutput)model.Head).Linear.Weight.Shape);
     }
 }
