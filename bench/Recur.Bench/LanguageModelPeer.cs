@@ -1,4 +1,5 @@
 using Recur.LanguageModels.Rnn;
+using Recur.Nn.Output;
 using TorchSharp;
 using TorchSharp.Modules;
 
@@ -8,15 +9,20 @@ namespace Recur.Bench;
 
 /// <summary>
 /// The TorchSharp twin of an <see cref="RnnLanguageModel"/> with an LSTM: nn.Embedding →
-/// nn.LSTM → nn.Linear, trained with torch.optim.Adam and clip_grad_norm_ exactly as Recur's
-/// trainer does, carrying the detached state across batches. It starts from a copy of the
-/// Recur model's weights (same names), so both sides train the same network.
+/// nn.LSTM → nn.Linear (or an adaptive softmax), trained with torch.optim.Adam and
+/// clip_grad_norm_ exactly as Recur's trainer does, carrying the detached state across batches.
+/// It starts from a copy of the Recur model's weights (same names), so both sides train the
+/// same network. TorchSharp 0.107 has no nn.AdaptiveLogSoftmaxWithLoss, so the adaptive head is
+/// built from its modules and operations exactly as PyTorch's Python implementation does
+/// (a bias-free head, per cluster two bias-free linears, rows selected by target mask).
 /// </summary>
 internal sealed class LanguageModelPeer : IDisposable
 {
     private readonly Embedding _embedding;
     private readonly LSTM _lstm;
     private readonly Linear _head;
+    private readonly Sequential[] _tails = [];
+    private readonly int[] _bounds = [];   // adaptive: cutoffs then V
     private readonly torch.optim.Optimizer _optimizer;
     private readonly List<TorchSharp.Modules.Parameter> _parameters = [];
     private torch.Tensor? _h, _c;
@@ -30,17 +36,36 @@ internal sealed class LanguageModelPeer : IDisposable
         _vocabulary = model.Vocabulary.Count;
         _embedding = torch.nn.Embedding(_vocabulary, o.Embedding);
         _lstm = torch.nn.LSTM(o.Embedding, o.Hidden, numLayers: o.Layers);
-        _head = torch.nn.Linear(o.Hidden, _vocabulary);
-        var recur = model.Parameters().ToDictionary(p => p.Name);
+        var recur = model.NamedTensors().ToDictionary(p => p.Name, p => p.Tensor);
+        if (model.Head is AdaptiveSoftmax adaptive)
+        {
+            _bounds = [.. adaptive.Cutoffs, _vocabulary];
+            int clusters = _bounds.Length - 1;
+            _head = torch.nn.Linear(o.Hidden, _bounds[0] + clusters, hasBias: false);
+            _tails = new Sequential[clusters];
+            for (int c = 0; c < clusters; c++)
+            {
+                int projected = AdaptiveSoftmax.ProjectedSize(o.Hidden, o.CutoffDivisor, c);
+                _tails[c] = torch.nn.Sequential(torch.nn.Linear(o.Hidden, projected, hasBias: false), torch.nn.Linear(projected, _bounds[c + 1] - _bounds[c], hasBias: false));
+            }
+        }
+        else
+        {
+            _head = torch.nn.Linear(o.Hidden, _vocabulary);
+        }
         using (torch.no_grad())
         {
             foreach (var (name, p) in _embedding.named_parameters()) Copy(recur["embedding." + name], p);
             foreach (var (name, p) in _lstm.named_parameters()) Copy(recur["rnn." + name], p);
-            foreach (var (name, p) in _head.named_parameters()) Copy(recur["head." + name], p);
+            string headPrefix = _tails.Length > 0 ? "head.head." : "head.";
+            foreach (var (name, p) in _head.named_parameters()) Copy(recur[headPrefix + name], p);
+            for (int c = 0; c < _tails.Length; c++)
+                foreach (var (name, p) in _tails[c].named_parameters()) Copy(recur[$"head.tail.{c}.{name}"], p);
         }
         _parameters.AddRange(_embedding.parameters());
         _parameters.AddRange(_lstm.parameters());
         _parameters.AddRange(_head.parameters());
+        foreach (var tail in _tails) _parameters.AddRange(tail.parameters());
         _optimizer = torch.optim.Adam(_parameters, lr: learningRate);
     }
 
@@ -67,8 +92,7 @@ internal sealed class LanguageModelPeer : IDisposable
         var x = torch.tensor(Array.ConvertAll(inputs, i => (long)i), [steps, batch]);
         var y = torch.tensor(Array.ConvertAll(targets, i => (long)i), [steps * batch]);
         var (output, h, c) = _lstm.forward(_embedding.forward(x), (_h!, _c!));
-        var logits = _head.forward(output.view(steps * batch, _hidden));
-        var loss = torch.nn.functional.cross_entropy(logits, y);
+        var loss = Loss(output.view(steps * batch, _hidden), y);
         _optimizer.zero_grad();
         loss.backward();
         torch.nn.utils.clip_grad_norm_(_parameters, clipNorm);
@@ -88,12 +112,36 @@ internal sealed class LanguageModelPeer : IDisposable
         var x = torch.tensor(Array.ConvertAll(inputs, i => (long)i), [steps, batch]);
         var y = torch.tensor(Array.ConvertAll(targets, i => (long)i), [steps * batch]);
         var (output, h, c) = _lstm.forward(_embedding.forward(x), (_h!, _c!));
-        var loss = torch.nn.functional.cross_entropy(_head.forward(output.view(steps * batch, _hidden)), y);
+        var loss = Loss(output.view(steps * batch, _hidden), y);
         _h!.Dispose();
         _c!.Dispose();
         _h = h.MoveToOuterDisposeScope();
         _c = c.MoveToOuterDisposeScope();
         return loss.item<float>();
+    }
+
+    // The mean cross-entropy of the output layer: a full softmax, or the adaptive softmax as
+    // torch/nn/modules/adaptive.py computes it (head log-probability of the target or of its
+    // cluster, plus the cluster's own log-probability for the rows whose target is in it).
+    private torch.Tensor Loss(torch.Tensor hidden, torch.Tensor targets)
+    {
+        if (_tails.Length == 0) return torch.nn.functional.cross_entropy(_head.forward(hidden), targets);
+        int shortlist = _bounds[0];
+        var output = torch.zeros(targets.shape[0]);
+        var gather = targets.clone();
+        for (int c = 0; c < _tails.Length; c++)
+        {
+            var mask = targets.ge(_bounds[c]).logical_and(targets.lt(_bounds[c + 1]));
+            var rows = mask.nonzero().squeeze(1);
+            if (rows.numel() == 0) continue;
+            var relative = targets.index_select(0, rows) - _bounds[c];
+            var clusterLogProbs = torch.nn.functional.log_softmax(_tails[c].forward(hidden.index_select(0, rows)), 1);
+            output.index_copy_(0, rows, clusterLogProbs.gather(1, relative.unsqueeze(1)).squeeze(1));
+            gather.index_fill_(0, rows, shortlist + c);
+        }
+        var headLogProbs = torch.nn.functional.log_softmax(_head.forward(hidden), 1);
+        output = output + headLogProbs.gather(1, gather.unsqueeze(1)).squeeze(1);
+        return -output.mean();
     }
 
     /// <summary>One decoding step for B rows: tokens in, log-probabilities (B, V) out, state carried.</summary>
@@ -114,6 +162,7 @@ internal sealed class LanguageModelPeer : IDisposable
         _embedding.eval();
         _lstm.eval();
         _head.eval();
+        foreach (var tail in _tails) tail.eval();
     }
 
     public void Dispose()
@@ -123,5 +172,6 @@ internal sealed class LanguageModelPeer : IDisposable
         _embedding.Dispose();
         _lstm.Dispose();
         _head.Dispose();
+        foreach (var tail in _tails) tail.Dispose();
     }
 }

@@ -22,7 +22,7 @@ internal static class LstmLayerBench
         {
             Parallelism.MaxThreads = threads;
             torch.set_num_threads(threads);
-            foreach (var c in LstmTrainBench.Configs)   // the layers of the lstm-train configurations
+            foreach (var c in LstmTrainBench.Configs.Where(c => !c.Words))   // the layers of the character lstm-train configurations
             {
                 if (Wanted(options, c.Name + "-train")) Train(options, threads, c);
                 if (Wanted(options, c.Name + "-step")) Step(options, threads, c);
@@ -32,7 +32,7 @@ internal static class LstmLayerBench
 
     private static bool Wanted(BenchOptions options, string name) => options.Filter is null || name.Contains(options.Filter, StringComparison.Ordinal);
 
-    private static void Train(BenchOptions options, int threads, (string Name, int E, int H, int L, int B, int T) c)
+    private static void Train(BenchOptions options, int threads, LstmTrainBench.Config c)
     {
         var rng = new Recur.Tensors.Rng(1);
         var stack = new RecurrentStack(new RecurrentOptions(CellKind.Lstm, c.E, c.H) { Layers = c.L }, rng);
@@ -66,7 +66,7 @@ internal static class LstmLayerBench
             new Dictionary<string, object> { ["E"] = c.E, ["H"] = c.H, ["L"] = c.L, ["B"] = c.B, ["T"] = c.T });
     }
 
-    private static void Step(BenchOptions options, int threads, (string Name, int E, int H, int L, int B, int T) c)
+    private static void Step(BenchOptions options, int threads, LstmTrainBench.Config c)
     {
         const int batch = 1;
         var rng = new Recur.Tensors.Rng(2);

@@ -34,6 +34,7 @@ internal static class TrainCommand
         var hidden = new Option<int>("--hidden") { Description = "Hidden size H" }.AtLeast(1);
         var layers = new Option<int>("--layers") { Description = "Recurrent layers L" }.AtLeast(1);
         var dropout = new Option<double>("--dropout") { Description = "Dropout on embeddings, between layers and on the output, in [0, 1)" }.InRange(0, 0.999);
+        var lockedDropout = new Option<bool>("--locked-dropout") { Description = "One dropout mask per sequence and feature, shared by the time steps of a window (variational dropout, Gal & Ghahramani 2016)" };
         var norm = new Option<string>("--norm") { Description = "none | layer (layer-normalized cells, Ba et al. 2016)" };
         norm.AcceptOnlyFromAmong("none", "layer");
         var softmax = ChoiceOption.Create<SoftmaxKind>("--softmax", "The output layer: a full softmax, or an adaptive softmax over frequency clusters (Grave et al. 2017) for large vocabularies (default full)");
@@ -63,7 +64,7 @@ internal static class TrainCommand
 
         var cmd = new Command("train", "Train a recurrent language model (with no options: a small LSTM on the built-in corpus in about two minutes).")
         {
-            corpus, validation, tokenizer, minCount, maxVocab, bpeMerges, cell, form, activation, embedding, hidden, layers, dropout, norm,
+            corpus, validation, tokenizer, minCount, maxVocab, bpeMerges, cell, form, activation, embedding, hidden, layers, dropout, lockedDropout, norm,
             softmax, cutoffs, tieWeights, optimizer, lr, momentum, nesterov,
             weightDecay, l2, clip, schedule, batch, seq, steps, evalEvery, seed, threads, output, resume, json,
         };
@@ -78,7 +79,7 @@ internal static class TrainCommand
             if (parse.GetValue(resume) is { } resumeDir)
             {
                 Option[] fixedByCheckpoint = [corpus, validation, tokenizer, minCount, maxVocab, bpeMerges, cell, form, activation, embedding, hidden, layers,
-                    dropout, norm, softmax, cutoffs, tieWeights, optimizer, lr, momentum, nesterov, weightDecay, l2, clip, schedule, batch, seq, evalEvery, seed, output];
+                    dropout, lockedDropout, norm, softmax, cutoffs, tieWeights, optimizer, lr, momentum, nesterov, weightDecay, l2, clip, schedule, batch, seq, evalEvery, seed, output];
                 if (fixedByCheckpoint.FirstOrDefault(Given) is { } clash)
                     throw new InputException(clash.Name, "--resume continues the saved run with its own settings; only --steps and --threads may be given with it");
                 var config = CheckpointConfig.Load(resumeDir.FullName);
@@ -97,6 +98,7 @@ internal static class TrainCommand
                 Hidden = Or(hidden, model.Hidden),
                 Layers = Or(layers, model.Layers),
                 Dropout = (float)Or(dropout, (double)model.Dropout),
+                LockedDropout = Or(lockedDropout, false),
                 LayerNorm = Or(norm, "none") == "layer",
                 Softmax = Or(softmax, model.Softmax),
                 Cutoffs = Given(cutoffs) ? parse.GetValue(cutoffs) : null,

@@ -63,6 +63,7 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
                 ["hidden"] = m.Hidden,
                 ["layers"] = m.Layers,
                 ["dropout"] = m.Dropout,
+                ["locked_dropout"] = m.LockedDropout,
                 ["norm"] = m.LayerNorm ? "layer" : "none",
                 ["softmax"] = Choice<SoftmaxKind>.Name(m.Softmax),
                 ["cutoffs"] = m.Softmax == SoftmaxKind.Adaptive
@@ -123,6 +124,7 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
                 Hidden = Get<int>(m, "hidden", path),
                 Layers = Get<int>(m, "layers", path),
                 Dropout = Get<float>(m, "dropout", path),
+                LockedDropout = m["locked_dropout"]?.GetValue<bool>() ?? false,
                 LayerNorm = Get<string>(m, "norm", path) switch
                 {
                     "layer" => true,

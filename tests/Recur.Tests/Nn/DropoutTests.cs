@@ -111,4 +111,22 @@ public class DropoutTests
         Assert.Throws<ArgumentException>(() => dropout.Backward(new float[4], new float[4]));
         Assert.Empty(dropout.Parameters());
     }
+
+    [Fact]
+    public void Locked_RepeatsOneMaskEveryPeriod_ForwardAndBackward()
+    {
+        var d = new Dropout(0.5f, new Rng(9));
+        int t = 6, b = 3, f = 4, period = b * f;
+        var x = Enumerable.Range(1, t * period).Select(i => (float)i).ToArray();
+        var y = new float[x.Length];
+        d.Forward(x, y, period);
+        for (int i = 0; i < x.Length; i++) Assert.Equal(y[i % period] / x[i % period], y[i] / x[i]);   // the same factor at every step
+        Assert.Contains(y.Take(period), v => v == 0f);
+        Assert.Contains(y.Take(period), v => v != 0f);
+        var dy = Enumerable.Repeat(1f, x.Length).ToArray();
+        var dx = new float[x.Length];
+        d.Backward(dy, dx);
+        for (int i = 0; i < x.Length; i++) Assert.Equal(y[i] / x[i], dx[i]);
+        Assert.Throws<ArgumentException>(() => d.Forward(x, y, 7));
+    }
 }

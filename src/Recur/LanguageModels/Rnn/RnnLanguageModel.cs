@@ -173,10 +173,10 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
         else
         {
             var x = Embedding.Forward(inputs).Span;                     // (T·B, E)
-            _inputDropout.Forward(x, _embedded.AsSpan(0, n * Options.Embedding));
+            _inputDropout.Forward(x, _embedded.AsSpan(0, n * Options.Embedding), Options.LockedDropout ? batch * Options.Embedding : 0);
             Rnn.Forward(_embedded.AsSpan(0, n * Options.Embedding), h, steps, batch, state, state);
         }
-        _outputDropout.Forward(h, _dropped.AsSpan(0, n * Options.Hidden));
+        _outputDropout.Forward(h, _dropped.AsSpan(0, n * Options.Hidden), Options.LockedDropout ? batch * Options.Hidden : 0);
         return _headInput!;
     }
 

@@ -36,6 +36,13 @@ public sealed record RnnLanguageModelOptions
     /// </summary>
     public float Dropout { get; init; }
 
+    /// <summary>
+    /// Dropout masks shared across the time steps of a window, one per sequence and feature
+    /// (variational or "locked" dropout: Gal &amp; Ghahramani 2016; Merity et al. 2018), on the
+    /// embedding, between layers and on the output; a fresh mask per element otherwise.
+    /// </summary>
+    public bool LockedDropout { get; init; }
+
     /// <summary>Layer-normalized recurrent cells (Ba et al. 2016; see RecurrentLayer).</summary>
     public bool LayerNorm { get; init; }
 
@@ -66,6 +73,7 @@ public sealed record RnnLanguageModelOptions
     {
         Layers = Layers,
         Dropout = Dropout,
+        LockedDropout = LockedDropout,
         Activation = Activation,
         Form = Form,
         LayerNorm = LayerNorm,

@@ -22,6 +22,12 @@ public sealed record RecurrentOptions(CellKind Cell, int InputSize, int HiddenSi
     /// </summary>
     public float Dropout { get; init; }
 
+    /// <summary>
+    /// Between layers, one dropout mask per sequence and feature, shared by every time step
+    /// (variational dropout, Gal &amp; Ghahramani 2016) instead of a fresh mask per element.
+    /// </summary>
+    public bool LockedDropout { get; init; }
+
     /// <summary>σ of an Elman layer (PyTorch's nonlinearity, plus sigmoid). LSTM and GRU use their fixed gate functions and accept only tanh here.</summary>
     public Activation Activation { get; init; } = Activation.Tanh;
 

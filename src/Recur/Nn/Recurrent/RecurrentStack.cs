@@ -125,7 +125,7 @@ public sealed class RecurrentStack : Module
     {
         for (int l = 0; l < _layers.Length; l++)
         {
-            if (l > 0) _dropouts[l - 1].Forward(_layers[l - 1].Output, _layers[l].PrepareInput(steps, batch));
+            if (l > 0) _dropouts[l - 1].Forward(_layers[l - 1].Output, _layers[l].PrepareInput(steps, batch), Options.LockedDropout ? batch * _layers[l - 1].HiddenSize : 0);
             _layers[l].ForwardCore(initial is null ? default : initial.HiddenOf(l), initial is null ? default : initial.CellOf(l));
         }
         _layers[^1].Output.CopyTo(output);
