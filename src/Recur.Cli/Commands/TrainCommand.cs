@@ -54,7 +54,7 @@ internal static class TrainCommand
         var schedule = ChoiceOption.Create<ScheduleKind>("--schedule", "The learning-rate schedule");
         var batch = new Option<int>("--batch") { Description = "Streams per batch B" }.AtLeast(1);
         var seq = new Option<int>("--seq") { Description = "Truncated-BPTT length T" }.AtLeast(1);
-        var steps = new Option<int>("--steps") { Description = "Optimizer steps (with --resume: the new total)" }.AtLeast(1);
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps (with --resume: a new total; the learning rate then continues from where it was, ramps back to --lr over 5% of the added steps and decays to 0 at the new total)" }.AtLeast(1);
         var evalEvery = new Option<int>("--eval-every") { Description = "Validate and checkpoint every this many steps (0 = at the end only)" }.AtLeast(0);
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initial weights and dropout masks" };
         var threads = new Option<int>("--threads") { Description = "Kernel threads (default: all cores)" }.AtLeast(1);

@@ -128,4 +128,40 @@ public abstract record LearningRateSchedule
             return CosineBetween(baseRate, MinLearningRate, phase, period);
         }
     }
+
+    /// <summary>
+    /// A schedule carried past its planned end: <paramref name="Before"/> for steps before From;
+    /// from From on, a linear ramp from the rate Before reached at From, r, back up to η_0 over
+    /// <paramref name="Warmup"/> steps, then a cosine from η_0 to 0 at To:
+    /// η_t = r + (η_0 − r)·(t − From)/Warmup, then η_0·(1 + cos(π (t − From − Warmup)/(To − From − Warmup)))/2.
+    /// The rate is continuous at From (it is Before's own rate there), which is what resuming a
+    /// run with a larger total needs: a finished cosine had decayed to about 0, and starting the
+    /// added steps at η_0 would jump.
+    /// </summary>
+    public sealed record Extended(LearningRateSchedule Before, long From, long To, long Warmup) : LearningRateSchedule
+    {
+        /// <summary>The schedule of the steps before <see cref="From"/>.</summary>
+        public LearningRateSchedule Before { get; } = Before ?? throw new ArgumentNullException(nameof(Before));
+
+        /// <summary>The first step of the extension, ≥ 0.</summary>
+        public long From { get; } = From >= 0 ? From : throw new ArgumentOutOfRangeException(nameof(From), From, "The extension must start at a step ≥ 0.");
+
+        /// <summary>The new end: the cosine reaches 0 here; must exceed From + Warmup.</summary>
+        public long To { get; } = To > From + Warmup ? To
+            : throw new ArgumentOutOfRangeException(nameof(To), To, $"The new end must come after step {From} and the {Warmup} ramp steps.");
+
+        /// <summary>Steps of the ramp back to η_0, ≥ 0.</summary>
+        public long Warmup { get; } = Warmup >= 0 ? Warmup : throw new ArgumentOutOfRangeException(nameof(Warmup), Warmup, "The ramp length must be ≥ 0.");
+
+        private protected override double At(long t, double baseRate)
+        {
+            if (t < From) return Before.LearningRate(t, baseRate);
+            if (t < From + Warmup)
+            {
+                double start = Before.LearningRate(From, baseRate);
+                return start + (baseRate - start) * (t - From) / Warmup;
+            }
+            return CosineBetween(baseRate, 0, t - From - Warmup, To - From - Warmup);
+        }
+    }
 }

@@ -88,6 +88,7 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
                 ["eval_every"] = t.EvalEvery,
                 ["seed"] = t.Seed,
                 ["threads"] = t.Threads,
+                ["schedule_extensions"] = new JsonArray(t.Extensions.Select(e => (JsonNode?)new JsonArray(e.From, e.PreviousTotal)).ToArray()),
             },
         };
         AtomicFile.WriteText(Path.Combine(dir, Checkpoint.ConfigFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
@@ -153,6 +154,7 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
                 EvalEvery = Get<int>(t, "eval_every", path),
                 Seed = Get<ulong>(t, "seed", path),
                 Threads = t["threads"]?.GetValue<int>(),
+                Extensions = t["schedule_extensions"] is JsonArray { Count: > 0 } extensions ? extensions.Select(ReadExtension).ToArray() : [],
             };
             var vocabulary = tokenizer.Vocabulary;
             var primer = (root["primer"] as JsonArray ?? throw new InputException(path, "\"primer\" is missing or not an array"))
@@ -197,6 +199,10 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
             node is JsonArray { Count: 2 } pair ? (pair[0]!.GetValue<string>(), pair[1]!.GetValue<string>())
             : throw new InputException(path, "\"bpe_merges\" holds an entry that is not a pair of strings");
     }
+
+    private static ScheduleExtension ReadExtension(JsonNode? node) =>
+        node is JsonArray { Count: 2 } pair ? new ScheduleExtension(pair[0]!.GetValue<long>(), pair[1]!.GetValue<long>())
+        : throw new FormatException("\"schedule_extensions\" holds an entry that is not a pair [from, previous total]");
 
     private static T Get<T>(JsonObject o, string key, string path)
     {

@@ -59,13 +59,15 @@ public sealed class Trainer
 
     /// <summary>
     /// Continues the run saved in <paramref name="folder"/>, optionally to a new total of
-    /// <paramref name="steps"/> (the schedule then stretches to the new length), on
+    /// <paramref name="steps"/>: the learning rate then continues from where it was, ramps back
+    /// to the base rate over 5% of the added steps and decays to 0 at the new total (see
+    /// <see cref="TrainingOptions.Extensions"/>); with the same total the run continues exactly. On
     /// <paramref name="threads"/> kernel threads when given (the saved count otherwise).
     /// </summary>
     public static Trainer Resume(string folder, int? steps = null, ITrainingObserver? observer = null, int? threads = null)
     {
         var (model, config) = Checkpoint.LoadModel(folder);
-        var options = steps is { } s ? config.Training with { Steps = s } : config.Training;
+        var options = steps is { } s && s != config.Training.Steps ? config.Training.ExtendedTo(config.Step, s) : config.Training;
         if (threads is { } n) options = options with { Threads = n };
         if (options.Steps <= config.Step)
             throw new InputException(TrainingOptions.Subject(nameof(TrainingOptions.Steps)), $"the checkpoint in {folder} has already done {config.Step} steps; give a larger total to train on");

@@ -87,11 +87,40 @@ public sealed record TrainingOptions
         : Optimizer == OptimizerKind.AdamW && WeightDecay is null ? new Regularization.DecoupledWeightDecay(0.01)
         : new Regularization.None();
 
-    /// <summary>The learning-rate schedule over <see cref="Steps"/>.</summary>
-    public LearningRateSchedule LearningRateSchedule() => Schedule switch
+    /// <summary>
+    /// Where the run was resumed with a larger total: each extension starts at a step From, where
+    /// the total had been PreviousTotal. The schedule is then re-laid from the rate it had reached
+    /// (see <see cref="LearningRateSchedule.Extended"/>) instead of being stretched to the new
+    /// total, which would make the rate jump. Empty for a run trained to its first total.
+    /// </summary>
+    public IReadOnlyList<ScheduleExtension> Extensions { get; init; } = [];
+
+    /// <summary>
+    /// The learning-rate schedule over <see cref="Steps"/>: the chosen schedule over the first
+    /// total, then each extension, whose ramp back to the base rate takes 5% of its added steps.
+    /// </summary>
+    public LearningRateSchedule LearningRateSchedule()
     {
-        ScheduleKind.Cosine => new LearningRateSchedule.Cosine(Steps),
-        ScheduleKind.WarmupCosine => new LearningRateSchedule.WarmupCosine(Math.Max(1, Steps / 20), Steps),
-        _ => new LearningRateSchedule.Constant(),
-    };
+        long total = Extensions.Count > 0 ? Extensions[0].PreviousTotal : Steps;
+        LearningRateSchedule schedule = Schedule switch
+        {
+            ScheduleKind.Cosine => new LearningRateSchedule.Cosine(total),
+            ScheduleKind.WarmupCosine => new LearningRateSchedule.WarmupCosine(Math.Max(1, total / 20), total),
+            _ => new LearningRateSchedule.Constant(),
+        };
+        if (Schedule == ScheduleKind.Constant) return schedule;
+        for (int i = 0; i < Extensions.Count; i++)
+        {
+            long from = Extensions[i].From, to = i + 1 < Extensions.Count ? Extensions[i + 1].PreviousTotal : Steps;
+            schedule = new LearningRateSchedule.Extended(schedule, from, to, Math.Max(1, (to - from) / 20));
+        }
+        return schedule;
+    }
+
+    /// <summary>This run carried on from step <paramref name="from"/> to a new total of <paramref name="steps"/> (see <see cref="Extensions"/>).</summary>
+    public TrainingOptions ExtendedTo(long from, int steps) =>
+        this with { Steps = steps, Extensions = [.. Extensions, new ScheduleExtension(from, Steps)] };
 }
+
+/// <summary>A resume with a larger total: from step <paramref name="From"/>, where the total had been <paramref name="PreviousTotal"/>.</summary>
+public sealed record ScheduleExtension(long From, long PreviousTotal);

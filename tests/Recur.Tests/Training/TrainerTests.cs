@@ -61,6 +61,24 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Resume_WithALargerTotal_ContinuesTheLearningRateWithoutAJump()
+    {
+        string folder = Path.Combine(_dir.Path, "longer");
+        NewTrainer(folder, Quick with { Steps = 40, EvalEvery = 0 }).Run();
+        var resumed = Trainer.Resume(folder, steps: 80);
+        resumed.Run();
+        var rates = File.ReadAllLines(Path.Combine(folder, Checkpoint.MetricsFile)).Select(l => JsonNode.Parse(l)!.AsObject())
+            .Where(o => o["lr"] is not null).ToDictionary(o => o["step"]!.GetValue<long>(), o => o["lr"]!.GetValue<double>());
+        double peak = Quick.LearningRate;
+        Assert.True(rates[40] < 0.01 * peak, $"the first run ends its cosine near 0 ({rates[40]})");
+        Assert.True(Math.Abs(rates[41] - rates[40]) < 0.01 * peak, $"no jump at the resume point: {rates[40]} → {rates[41]}");
+        for (long s = 42; s <= 80; s++) Assert.True(Math.Abs(rates[s] - rates[s - 1]) <= 0.5 * peak, $"step {s}");
+        Assert.Equal(peak, rates.Values.Max(), 3);                     // the ramp climbs back to the base rate
+        Assert.True(rates[80] < 0.01 * peak);                          // and the cosine ends near 0 at the new total
+        Assert.Equal([new ScheduleExtension(40, 40)], CheckpointConfig.Load(folder).Training.Extensions);
+    }
+
+    [Fact]
     public void Resume_WithThreads_RunsOnThatManyThreads()
     {
         string folder = Path.Combine(_dir.Path, "threads");
