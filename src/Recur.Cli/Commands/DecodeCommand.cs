@@ -44,7 +44,17 @@ internal static class DecodeCommand
 
     /// <summary>The parsed options.</summary>
     internal sealed record Request(DecodingMethod Method, int Beam, int? Length, int MinLength, int KBest, double LengthPenalty, LengthNormalizationKind LengthNorm, StopRule Stop,
-        int Groups, double Diversity, int NoRepeatNgram, double Temperature, int TopK, double TopP, ulong Seed, long MaxNodes, long MaxSequences);
+        int Groups, double Diversity, int NoRepeatNgram, double Temperature, int TopK, double TopP, ulong Seed, long MaxNodes, long MaxSequences)
+    {
+        /// <summary>Greedy and sampling: θ of the repetition penalty (1 = off).</summary>
+        public double RepetitionPenalty { get; init; } = 1;
+
+        /// <summary>Greedy and sampling: tokens before the sequence (a prompt) the penalty counts.</summary>
+        public IReadOnlyList<int> Context { get; init; } = [];
+
+        /// <summary>Greedy and sampling: called after every token; false ends the sequence.</summary>
+        public TokenCallback? OnToken { get; init; }
+    }
 
     private const int DefaultLength = 20;
 
@@ -63,10 +73,17 @@ internal static class DecodeCommand
     {
         DecodingMethod.Exhaustive => Exhaustive.Search(model, new ExhaustiveOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest, MaxSequences = q.MaxSequences }),
         DecodingMethod.Viterbi => Viterbi.Decode(FiniteContext(model, path, q), new ViterbiOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest }),
-        DecodingMethod.Greedy => Greedy.Decode(model, new GreedyOptions { MaxLength = length, MinLength = q.MinLength }),
+        DecodingMethod.Greedy => Greedy.Decode(model, new GreedyOptions
+        {
+            MaxLength = length, MinLength = q.MinLength, RepetitionPenalty = q.RepetitionPenalty, Context = q.Context, OnToken = q.OnToken,
+        }),
         DecodingMethod.Beam => BeamSearch.Decode(model, BeamOptions(q, length)),
         DecodingMethod.Exact => BestFirst.Search(model, new BestFirstOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest, MaxNodes = q.MaxNodes }),
-        DecodingMethod.Sample => Sampler.Sample(model, new SamplingOptions { MaxLength = length, MinLength = q.MinLength, Count = q.KBest, Temperature = q.Temperature, TopK = q.TopK, TopP = q.TopP }, new Rng(q.Seed)),
+        DecodingMethod.Sample => Sampler.Sample(model, new SamplingOptions
+        {
+            MaxLength = length, MinLength = q.MinLength, Count = q.KBest, Temperature = q.Temperature, TopK = q.TopK, TopP = q.TopP,
+            RepetitionPenalty = q.RepetitionPenalty, Context = q.Context, OnToken = q.OnToken,
+        }, new Rng(q.Seed)),
         _ => throw new ArgumentOutOfRangeException(nameof(q), q.Method, "Not a decoding method."),
     };
 

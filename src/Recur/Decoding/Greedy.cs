@@ -18,12 +18,12 @@ public static class Greedy
         ArgumentNullException.ThrowIfNull(model);
         var o = options ?? new GreedyOptions();
         var timed = new TimedModel(model);
-        var sequence = Run(timed, o.MaxLength, o.MinLength, out long expanded);
+        var sequence = Run(timed, o.MaxLength, o.MinLength, out long expanded, new RepetitionPenalty(o.RepetitionPenalty, model.Vocabulary.Count, 1, o.Context), o.OnToken);
         return timed.Result(sequence is null ? [] : [sequence], expanded);
     }
 
     // Shared with best-first search, which uses the greedy sequence as a lower bound.
-    internal static DecodedSequence? Run(TimedModel timed, int maxLength, int minLength, out long expanded)
+    internal static DecodedSequence? Run(TimedModel timed, int maxLength, int minLength, out long expanded, RepetitionPenalty? penalty = null, TokenCallback? onToken = null)
     {
         var model = timed.Model;
         int n = model.Vocabulary.Count, end = model.EndToken;
@@ -32,22 +32,26 @@ public static class Greedy
         var tokens = new int[maxLength];
         var logProbs = new float[maxLength];
         int[] one = [model.BeginToken];
+        var scratch = penalty is null ? [] : new float[n];
         expanded = 0;
         for (int t = 0; t < maxLength; t++)
         {
             timed.Step(state, one, dist);
             expanded++;
+            var scores = penalty is null ? dist : penalty.Apply(0, dist, scratch);
             int bestToken = -1;
-            float bestLp = float.NegativeInfinity;
+            float bestScore = float.NegativeInfinity;
             for (int w = 0; w < n; w++)
             {
                 if (w == end && t < minLength) continue;
-                if (dist[w] > bestLp) (bestToken, bestLp) = (w, dist[w]);
+                if (scores[w] > bestScore) (bestToken, bestScore) = (w, scores[w]);
             }
             if (bestToken < 0) return null;
             tokens[t] = bestToken;
-            logProbs[t] = bestLp;
-            if (bestToken == end || t + 1 == maxLength) return DecodedSequence.FromTokens(tokens[..(t + 1)], logProbs[..(t + 1)]);
+            logProbs[t] = dist[bestToken];
+            penalty?.Seen(0, bestToken);
+            bool more = onToken?.Invoke(0, tokens.AsSpan(0, t + 1)) ?? true;
+            if (!more || bestToken == end || t + 1 == maxLength) return DecodedSequence.FromTokens(tokens[..(t + 1)], logProbs[..(t + 1)]);
             one[0] = bestToken;
         }
         return null;

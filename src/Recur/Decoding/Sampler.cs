@@ -34,6 +34,8 @@ public static class Sampler
         var length = new int[s];
         var open = new bool[s];
         var filter = new TokenFilter(n);
+        var penalty = new RepetitionPenalty(o.RepetitionPenalty, n, s, o.Context);
+        var scratch = new float[n];
         Array.Fill(inputs, model.BeginToken);
         Array.Fill(open, true);
         long expanded = 0;
@@ -46,7 +48,7 @@ public static class Sampler
                 if (!open[r]) continue;
                 expanded++;
                 var row = logProbs.AsSpan(r * n, n);
-                int w = filter.Draw(row, t < o.MinLength ? end : -1, o, rng);
+                int w = filter.Draw(penalty.Apply(r, row, scratch), t < o.MinLength ? end : -1, o, rng);
                 if (w < 0)
                 {
                     // Dead end: nothing can follow this prefix.
@@ -58,7 +60,9 @@ public static class Sampler
                 tokenLogProbs[(long)r * o.MaxLength + t] = row[w];
                 length[r] = t + 1;
                 inputs[r] = w;
-                open[r] = w != end && t + 1 < o.MaxLength;
+                penalty.Seen(r, w);
+                bool more = o.OnToken?.Invoke(r, tokens.AsSpan((int)((long)r * o.MaxLength), t + 1)) ?? true;
+                open[r] = more && w != end && t + 1 < o.MaxLength;
                 any |= open[r];
             }
             if (!any) break;

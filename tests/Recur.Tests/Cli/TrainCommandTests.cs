@@ -14,11 +14,14 @@ public sealed class TrainCommandTests : IDisposable
 
     private static readonly string[] Tiny = ["--embedding", "4", "--hidden", "8", "--batch", "4", "--seq", "16", "--steps", "6", "--eval-every", "3", "--threads", "1"];
 
-    private string TrainTiny(string name)
+    private string TrainTiny(string name, int steps = 6)
     {
         string corpus = _dir.File("corpus.txt", BuiltInCorpus.Generate(120, 9));
         string folder = Path.Combine(_dir.Path, name);
-        var (code, _, error) = ProgramTests.Run([.. Tiny.Prepend("train"), "--corpus", corpus, "--out", folder, "--json"]);
+        string[] options = steps == 6 ? Tiny
+            : ["--embedding", "8", "--hidden", "32", "--batch", "8", "--seq", "32", "--steps", $"{steps}", "--eval-every", "0", "--threads", "1", "--lr", "0.01"];
+        string[] args = [.. options.Prepend("train"), "--corpus", corpus, "--out", folder, "--json"];
+        var (code, _, error) = ProgramTests.Run(args);
         Assert.True(code == 0, error);
         return folder;
     }
@@ -96,7 +99,7 @@ public sealed class TrainCommandTests : IDisposable
         string folder = TrainTiny("gen");
         foreach (string method in new[] { "greedy", "beam", "sample", "exact" })
         {
-            var (code, output, error) = ProgramTests.Run("generate", "--checkpoint", folder, "--method", method, "--max-tokens", "30", "--prompt", "the", "--json");
+            var (code, output, error) = ProgramTests.Run("generate", "--checkpoint", folder, "--method", method, "--max-tokens", "30", "--prompt", "the", "--stop-at", "separator", "--json");
             Assert.True(code == 0, method + ": " + error);
             var json = JsonDocument.Parse(output).RootElement;
             Assert.Equal(method, json.GetProperty("method").GetString());
@@ -119,5 +122,41 @@ public sealed class TrainCommandTests : IDisposable
         (code, _, error) = ProgramTests.Run("generate", "--checkpoint", Path.Combine(_dir.Path, "none"));
         Assert.Equal(2, code);
         Assert.Contains("not found", error);
+    }
+
+    [Fact]
+    public void Generate_CharModel_WritesAcrossLinesToTheTokenLimitByDefault()
+    {
+        string folder = TrainTiny("pages", steps: 80);
+        var (code, output, error) = ProgramTests.Run("generate", "--checkpoint", folder, "--method", "sample", "--max-tokens", "300", "--json");
+        Assert.True(code == 0, error);
+        var first = JsonDocument.Parse(output).RootElement.GetProperty("sequences")[0];
+        Assert.Equal(300, first.GetProperty("tokens").GetArrayLength());
+        Assert.False(first.GetProperty("ended").GetBoolean());   // the separator no longer ends it (RunOnModelTests)
+    }
+
+    [Fact]
+    public void Generate_StopStringStreamAndRepetitionPenalty()
+    {
+        string folder = TrainTiny("stream", steps: 80);
+        var unstopped = ProgramTests.Run("generate", "--checkpoint", folder, "--method", "greedy", "--max-tokens", "60", "--json");
+        string free = JsonDocument.Parse(unstopped.Out).RootElement.GetProperty("sequences")[0].GetProperty("continuation").GetString()!;
+        string stop = free.Substring(5, 2);   // two characters greedy decoding produces at 5
+        var stopped = ProgramTests.Run("generate", "--checkpoint", folder, "--method", "greedy", "--max-tokens", "60", "--stop-string", stop, "--json");
+        Assert.True(stopped.Code == 0, stopped.Err);
+        string text = JsonDocument.Parse(stopped.Out).RootElement.GetProperty("sequences")[0].GetProperty("continuation").GetString()!;
+        Assert.Equal(free[..(free.IndexOf(stop, StringComparison.Ordinal) + stop.Length)], text);   // up to and including the first stop string
+        var streamed = ProgramTests.Run("generate", "--checkpoint", folder, "--method", "greedy", "--max-tokens", "40", "--prompt", "the", "--stream");
+        var plain = ProgramTests.Run("generate", "--checkpoint", folder, "--method", "greedy", "--max-tokens", "40", "--prompt", "the");
+        Assert.Equal(plain.Out.Split('\n')[0], streamed.Out.TrimEnd('\n').Split('\n')[0]);
+        var penalized = ProgramTests.Run("generate", "--checkpoint", folder, "--method", "greedy", "--max-tokens", "40", "--repetition-penalty", "1.5", "--json");
+        var plainJson = ProgramTests.Run("generate", "--checkpoint", folder, "--method", "greedy", "--max-tokens", "40", "--json");
+        Assert.NotEqual(JsonDocument.Parse(plainJson.Out).RootElement.GetProperty("sequences")[0].GetProperty("text").GetString(),
+            JsonDocument.Parse(penalized.Out).RootElement.GetProperty("sequences")[0].GetProperty("text").GetString());
+        ProgramTests.AssertBadInput(ProgramTests.Run("generate", "--checkpoint", folder, "--method", "beam", "--stream"), "applies to --method greedy and sample");
+        string promptFile = Path.Combine(_dir.Path, "prompt.txt");
+        File.WriteAllText(promptFile, "the\n");
+        var fromFile = ProgramTests.Run("generate", "--checkpoint", folder, "--method", "greedy", "--max-tokens", "40", "--prompt-file", promptFile);
+        Assert.Equal(plain.Out.Split('\n')[0], fromFile.Out.Split('\n')[0]);
     }
 }
