@@ -23,7 +23,7 @@ internal static class DecodeCommand
         var method = ChoiceOption.Create("--method", "The search", DecodingMethod.Beam);
         var length = new Option<int>("--length") { Description = "Length limit T: the most tokens per sequence, the end token included (default 20; for a prefix tree, its longest sequence if shorter)", DefaultValueFactory = _ => DefaultLength }.AtLeast(1);
         var minLength = new Option<int>("--min-length") { Description = "Tokens that must precede the end token", DefaultValueFactory = _ => 0 }.AtLeast(0);
-        var kbest = new Option<int>("--kbest", "--num-return") { Description = "How many sequences: the K best (exhaustive, viterbi, exact, beam with K ≤ B) or K samples", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var kbest = new Option<int>("--count", "--kbest", "--num-return") { Description = "How many sequences: the K best (exhaustive, viterbi, exact, beam with K ≤ B) or K samples", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var maxSequences = new Option<long>("--max-sequences") { Description = "Exhaustive search: refuse when N^T exceeds this", DefaultValueFactory = _ => 10_000_000L }.AtLeast(1);
         var search = new SearchOptions();
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table" };
@@ -93,14 +93,14 @@ internal static class DecodeCommand
         if (model is not IFiniteContextModel markov)
             throw new InputException("--method viterbi", $"{Path.GetFileName(path)} is a {Describe(model)}, which is not Markov, so Viterbi does not apply (docs/theory.md 2.2f); use --method exact for the exact answer");
         if (q.KBest > 1 && model is not IFirstOrderModel)
-            throw new InputException("--kbest", "k-best Viterbi needs a first-order Markov model; use --method exact --kbest K");
+            throw new InputException("--count", "k-best Viterbi needs a first-order Markov model; use --method exact --count K");
         return markov;
     }
 
     private static BeamSearchOptions BeamOptions(Request q, int length)
     {
         if (q.Beam % q.Groups != 0) throw new InputException("--groups", $"the beam width {q.Beam} must be a multiple of the number of groups {q.Groups}");
-        if (q.KBest > q.Beam) throw new InputException("--kbest", $"beam search returns at most B = {q.Beam} sequences (got {q.KBest}); raise --beam or lower --kbest");
+        if (q.KBest > q.Beam) throw new InputException("--count", $"beam search returns at most B = {q.Beam} sequences (got {q.KBest}); raise --beam or lower --count");
         var norm = q.LengthPenalty == 0 ? LengthNormalization.None : q.LengthNorm switch
         {
             LengthNormalizationKind.Gnmt => LengthNormalization.Gnmt(q.LengthPenalty),
@@ -109,7 +109,7 @@ internal static class DecodeCommand
         };
         return new BeamSearchOptions
         {
-            Width = q.Beam, MaxLength = length, MinLength = q.MinLength, NumReturn = q.KBest, LengthNormalization = norm, StopRule = q.Stop,
+            Width = q.Beam, MaxLength = length, MinLength = q.MinLength, Count = q.KBest, LengthNormalization = norm, StopRule = q.Stop,
             Groups = q.Groups, DiversityStrength = q.Diversity, NoRepeatNgramSize = q.NoRepeatNgram,
         };
     }

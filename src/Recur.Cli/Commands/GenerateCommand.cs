@@ -46,7 +46,7 @@ internal static class GenerateCommand
         var stopStrings = new Option<string[]>("--stop-string") { Description = "End a sequence once its text contains this string (repeatable; greedy and sample)", Arity = ArgumentArity.OneOrMore };
         var prompt = new Option<string>("--prompt") { Description = "Text the sequences continue", DefaultValueFactory = _ => "" };
         var promptFile = new Option<string>("--prompt-file") { Description = "Read the prompt from this UTF-8 file (- for standard input)" };
-        var numReturn = new Option<int>("--num-return") { Description = "Sequences to return (samples, or the best K)", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var numReturn = new Option<int>("--count", "--num-return") { Description = "Sequences to return (samples, or the best K)", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var repetition = new Option<double>("--repetition-penalty") { Description = "θ: every token already in the text, prompt included, has its log-probability multiplied by θ (Hugging Face's repetition_penalty; 1 = off; greedy and sample)", DefaultValueFactory = _ => 1.0 }.Positive();
         var stream = new Option<bool>("--stream") { Description = "Print the text as it is generated (greedy and sample, one sequence)" };
         var search = new SearchOptions();
@@ -66,7 +66,7 @@ internal static class GenerateCommand
             Option[] stepwiseOnly = [stopStrings, stream];
             if (!stepwise && (stepwiseOnly.FirstOrDefault(Given) is { } o || parse.GetValue(repetition) != 1 && (o = repetition) is not null))
                 throw new InputException(o.Name, $"applies to --method greedy and sample (not {Choice<DecodingMethod>.Name(decoding)})");
-            if (parse.GetValue(stream) && parse.GetValue(numReturn) > 1) throw new InputException("--stream", "prints one sequence; drop --num-return");
+            if (parse.GetValue(stream) && parse.GetValue(numReturn) > 1) throw new InputException("--stream", "prints one sequence; drop --count");
             if (parse.GetValue(stream) && parse.GetValue(json)) throw new InputException("--stream", "prints text as it comes; drop --json");
             if (Given(prompt) && Given(promptFile)) throw new InputException("--prompt-file", "give the prompt once: --prompt TEXT or --prompt-file FILE");
             string text = parse.GetValue(promptFile) is { } file ? ReadPrompt(file) : parse.GetValue(prompt)!;
@@ -110,7 +110,7 @@ internal static class GenerateCommand
             return !settings.StopStrings.Any(s => soFar.Contains(s, StringComparison.Ordinal));
         };
         var result = DecodeCommand.Decode(decoded, "checkpoint", request with { Context = promptTokens, OnToken = onToken }, length);
-        string Text(DecodedSequence s) => CutAtStop(tokenizer.Decode(s.ContentTokens(model.EndToken)), settings.StopStrings);
+        string Text(DecodedSequence s) => CutAtStop(s.Text(tokenizer), settings.StopStrings);
         if (streamer is not null)
         {
             if (result.Sequences.Count > 0) streamer.Show(Text(result.Sequences[0]), final: true);

@@ -87,7 +87,7 @@ internal static class TrainingSummary
 
     private static string Text(RnnLanguageModel model, DecodedSequence s)
     {
-        return model.Tokenizer.Decode(s.ContentTokens(model.EndToken)).Replace('\n', ' ').Trim();
+        return s.Text(model.Tokenizer).Replace('\n', ' ').Trim();
     }
 
     private static string Quote(string text) => "\"" + text + "\"";

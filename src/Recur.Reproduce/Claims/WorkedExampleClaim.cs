@@ -14,8 +14,8 @@ public static class WorkedExampleClaim
         var exact = BestFirst.Search(model).Best!;
         var exhaustive = Exhaustive.Search(model, new ExhaustiveOptions { MaxLength = model.LongestSequence }).Best!;
         var greedy = Greedy.Decode(model).Best!;
-        var afterTwo = BeamSearch.Decode(model, new BeamSearchOptions { Width = 2, MaxLength = 2, NumReturn = 2 }).Sequences;
-        var beam2 = BeamSearch.Decode(model, new BeamSearchOptions { Width = 2, NumReturn = 2 }).Sequences;
+        var afterTwo = BeamSearch.Decode(model, new BeamSearchOptions { Width = 2, MaxLength = 2, Count = 2 }).Sequences;
+        var beam2 = BeamSearch.Decode(model, new BeamSearchOptions { Width = 2, Count = 2 }).Sequences;
         var beam3 = BeamSearch.Decode(model, new BeamSearchOptions { Width = 3 }).Best!;
         var beam4 = BeamSearch.Decode(model, new BeamSearchOptions { Width = 4 }).Best!;
         var nonMarkov = NonMarkovianModels.Measure();

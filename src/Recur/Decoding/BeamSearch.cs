@@ -30,15 +30,15 @@ namespace Recur.Decoding;
 /// </summary>
 public static class BeamSearch
 {
-    /// <summary>The <see cref="BeamSearchOptions.NumReturn"/> best finished hypotheses, best first.</summary>
+    /// <summary>The <see cref="BeamSearchOptions.Count"/> best finished hypotheses, best first.</summary>
     public static DecodeResult Decode(ILanguageModel model, BeamSearchOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var o = options ?? new BeamSearchOptions();
         if (o.Width % o.Groups != 0)
             throw new ArgumentOutOfRangeException(nameof(options), $"The beam width {o.Width} must be a multiple of the number of groups {o.Groups}.");
-        if (o.NumReturn > o.Width)
-            throw new ArgumentOutOfRangeException(nameof(options), $"Cannot return {o.NumReturn} sequences from a beam of {o.Width}; ask for at most the beam width.");
+        if (o.Count > o.Width)
+            throw new ArgumentOutOfRangeException(nameof(options), $"Cannot return {o.Count} sequences from a beam of {o.Width}; ask for at most the beam width.");
         return new BeamRun(model, o).Run();
     }
 }
@@ -221,7 +221,7 @@ internal sealed class BeamRun
         for (int g = 0; g < _pools.Length; g++)
             for (int k = 0; k < _pools[g].Count; k++) all.Add((_pools[g].ScoreAt(k), g, k));
         all.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Group != b.Group ? a.Group.CompareTo(b.Group) : a.Rank.CompareTo(b.Rank));
-        int count = Math.Min(_o.NumReturn, all.Count);
+        int count = Math.Min(_o.Count, all.Count);
         var result = new DecodedSequence[count];
         for (int i = 0; i < count; i++)
         {

@@ -23,7 +23,7 @@ public sealed record BeamSearchOptions
     public StopRule StopRule { get; init; } = StopRule.Exact;
 
     /// <summary>How many finished hypotheses to return, best first; at most <see cref="Width"/>. Default 1.</summary>
-    public int NumReturn { get; init { ArgumentOutOfRangeException.ThrowIfLessThan(value, 1); field = value; } } = 1;
+    public int Count { get; init { ArgumentOutOfRangeException.ThrowIfLessThan(value, 1); field = value; } } = 1;
 
     /// <summary>
     /// G: diverse beam search groups (Vijayakumar et al. 2016); each keeps B/G beams, so B

@@ -1,4 +1,5 @@
 using Recur.LanguageModels;
+using Recur.Text;
 
 namespace Recur.Decoding;
 
@@ -28,17 +29,27 @@ public sealed record DecodedSequence(int[] Tokens, float[] TokenLogProbabilities
     /// <summary>Whether the sequence ends with <paramref name="endToken"/> (otherwise the length limit cut it).</summary>
     public bool Ends(int endToken) => Tokens.Length > 0 && Tokens[^1] == endToken;
 
-    /// <summary>The tokens without <paramref name="endToken"/>: the content to show or detokenize.</summary>
-    public int[] ContentTokens(int endToken) => Array.FindAll(Tokens, t => t != endToken);
+    /// <summary>
+    /// The tokens without a final <paramref name="endToken"/>: the content to show or
+    /// detokenize. (A run-on sequence may hold the separator inside; those stay.)
+    /// </summary>
+    public int[] ContentTokens(int endToken) => Ends(endToken) ? Tokens[..^1] : Tokens;
 
-    /// <summary>The content tokens as <paramref name="model"/>'s words, separated by spaces.</summary>
+    /// <summary>
+    /// The text of the sequence as <paramref name="tokenizer"/> writes it — characters joined,
+    /// words separated by spaces, bytes read as UTF-8 — without a final sentence separator.
+    /// </summary>
+    public string Text(Tokenizer tokenizer)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        return tokenizer.Decode(ContentTokens(tokenizer.EndOfSentence));
+    }
+
+    /// <summary>The content tokens as <paramref name="model"/>'s vocabulary entries, separated by spaces (for models without a tokenizer: Markov chains, prefix trees, n-grams).</summary>
     public string Words(ILanguageModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var words = new List<string>(Tokens.Length);
-        foreach (int t in Tokens)
-            if (t != model.EndToken) words.Add(model.Vocabulary[t]);
-        return string.Join(' ', words);
+        return string.Join(' ', ContentTokens(model.EndToken).Select(t => model.Vocabulary[t]));
     }
 
     /// <summary>

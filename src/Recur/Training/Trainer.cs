@@ -35,8 +35,21 @@ public sealed class Trainer
     private double? _validationLoss;
 
     /// <summary>
-    /// A new run; with a <paramref name="folder"/> it writes checkpoints and metrics.jsonl
-    /// there (see <see cref="Checkpoint"/>), without one it keeps everything in memory.
+    /// A new run of a fresh model with <paramref name="architecture"/> for <paramref name="data"/>'s
+    /// tokenizer, its weights drawn from <see cref="TrainingOptions.Seed"/>; with a
+    /// <paramref name="folder"/> it writes checkpoints and metrics.jsonl there, without one it
+    /// keeps everything in memory.
+    /// </summary>
+    public Trainer(TrainingData data, RnnLanguageModelOptions architecture, TrainingOptions options, string? folder = null, ITrainingObserver? observer = null)
+        : this(new RnnLanguageModel(data?.Tokenizer ?? throw new ArgumentNullException(nameof(data)), architecture, new Rng(options?.Seed ?? 1)), data, options!, folder, observer)
+    {
+    }
+
+    /// <summary>
+    /// A new run of <paramref name="model"/> (initialized by the caller); its dropout masks are
+    /// drawn from <see cref="TrainingOptions.Seed"/>. With a <paramref name="folder"/> it writes
+    /// checkpoints and metrics.jsonl there (see <see cref="Checkpoint"/>), without one it keeps
+    /// everything in memory.
     /// </summary>
     public Trainer(RnnLanguageModel model, TrainingData data, TrainingOptions options, string? folder = null, ITrainingObserver? observer = null)
     {
@@ -55,6 +68,7 @@ public sealed class Trainer
         _batches = new StreamBatches(data.Train, options.Batch, options.Sequence);
         _state = model.Rnn.CreateState(options.Batch);
         model.Primer = data.Primer();
+        model.DropoutRng = new Rng(options.Seed).Fork();
     }
 
     /// <summary>

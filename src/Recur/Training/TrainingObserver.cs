@@ -1,19 +1,23 @@
 namespace Recur.Training;
 
-/// <summary>What a <see cref="Trainer"/> reports as it goes (the CLI shows it on stderr).</summary>
+/// <summary>
+/// What a <see cref="Trainer"/> reports as it goes (the CLI shows it on stderr;
+/// <see cref="TextProgress"/> writes it to any text writer). Every method does nothing by
+/// default: implement the ones you need.
+/// </summary>
 public interface ITrainingObserver
 {
     /// <summary>Training starts (or resumes) at <paramref name="step"/> of <paramref name="steps"/>.</summary>
-    void Started(long step, long steps, int parameters, int tokensPerStep);
+    void Started(long step, long steps, int parameters, int tokensPerStep) { }
 
     /// <summary>A training step finished.</summary>
-    void Stepped(TrainingProgress progress);
+    void Stepped(TrainingProgress progress) { }
 
     /// <summary>A validation pass finished.</summary>
-    void Validated(long step, double loss);
+    void Validated(long step, double loss) { }
 
     /// <summary>A checkpoint was written.</summary>
-    void Checkpointed(long step, string folder);
+    void Checkpointed(long step, string folder) { }
 }
 
 /// <summary>One training step's figures.</summary>

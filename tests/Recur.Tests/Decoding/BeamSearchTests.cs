@@ -38,7 +38,7 @@ public class BeamSearchTests
             if (width < 0) continue;
             int k = Math.Min(width, 1 + rng.NextInt(3)), minLength = rng.NextInt(2);
             var exhaustive = Exhaustive.Search(m, new ExhaustiveOptions { MaxLength = t, Count = k, MinLength = minLength });
-            var beam = BeamSearch.Decode(m, new BeamSearchOptions { Width = Math.Max(width, 1), MaxLength = t, NumReturn = k, MinLength = minLength });
+            var beam = BeamSearch.Decode(m, new BeamSearchOptions { Width = Math.Max(width, 1), MaxLength = t, Count = k, MinLength = minLength });
             Oracle.AssertSameRanking(m, exhaustive.Sequences, beam.Sequences, t, minLength, $"N={n} T={t}");
         }
     }
@@ -126,11 +126,11 @@ public class BeamSearchTests
         var m = new MarkovModel(v, 0, 3, [x, a, b, e, x, a, b, e, x, a, b, e, x, x, x, x]);
         foreach (int width in new[] { 2, 3, 10, 40 })
         {
-            var beam = BeamSearch.Decode(m, new BeamSearchOptions { Width = width, MaxLength = 4, NumReturn = 2 });
+            var beam = BeamSearch.Decode(m, new BeamSearchOptions { Width = width, MaxLength = 4, Count = 2 });
             var exhaustive = Exhaustive.Search(m, new ExhaustiveOptions { MaxLength = 4, Count = 2 });
             Oracle.AssertSameRanking(m, exhaustive.Sequences, beam.Sequences, 4, 0, $"B={width}");
         }
-        var minLength = BeamSearch.Decode(m, new BeamSearchOptions { Width = 2, MaxLength = 6, MinLength = 3, NumReturn = 2 });
+        var minLength = BeamSearch.Decode(m, new BeamSearchOptions { Width = 2, MaxLength = 6, MinLength = 3, Count = 2 });
         Assert.All(minLength.Sequences, s => Assert.Equal(4, s.Tokens.Length));
     }
 
@@ -168,9 +168,9 @@ public class BeamSearchTests
         float x = float.NegativeInfinity;
         float[] row = [x, (float)Math.Log(0.4), (float)Math.Log(0.3), (float)Math.Log(0.2), (float)Math.Log(0.1)];
         var m = new MarkovModel(v, 0, -1, [.. row, .. row, .. row, .. row, .. row]);
-        var plain = BeamSearch.Decode(m, new BeamSearchOptions { Width = 4, Groups = 2, MaxLength = 1, NumReturn = 4 });
+        var plain = BeamSearch.Decode(m, new BeamSearchOptions { Width = 4, Groups = 2, MaxLength = 1, Count = 4 });
         Assert.Equal([1, 1, 2, 2], plain.Sequences.Select(s => s.Tokens[0]).Order());
-        var diverse = BeamSearch.Decode(m, new BeamSearchOptions { Width = 4, Groups = 2, MaxLength = 1, NumReturn = 4, DiversityStrength = 10 });
+        var diverse = BeamSearch.Decode(m, new BeamSearchOptions { Width = 4, Groups = 2, MaxLength = 1, Count = 4, DiversityStrength = 10 });
         Assert.Equal([1, 2, 3, 4], diverse.Sequences.Select(s => s.Tokens[0]).Order());
         // Scores stay true log-probabilities: the penalty only steers selection.
         Assert.All(diverse.Sequences, s => Assert.Equal(s.LogProbability, s.Score));
@@ -181,7 +181,7 @@ public class BeamSearchTests
     {
         var m = RandomModels.WorkedExample();
         Assert.Throws<ArgumentOutOfRangeException>(() => BeamSearch.Decode(m, new BeamSearchOptions { Width = 3, Groups = 2 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => BeamSearch.Decode(m, new BeamSearchOptions { Width = 2, NumReturn = 3 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BeamSearch.Decode(m, new BeamSearchOptions { Width = 2, Count = 3 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new BeamSearchOptions { Width = 0 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new BeamSearchOptions { DiversityStrength = -1 });
         Assert.Throws<ArgumentOutOfRangeException>(() => LengthNormalization.Power(double.NaN));

@@ -35,7 +35,7 @@ public class WorkedExampleTests
     public void Beam2_AfterStep2_KeepsABlueAndARed()
     {
         // Cut at T = 2, the open beams finish there: they are the beams after step 2.
-        var r = BeamSearch.Decode(Model, new BeamSearchOptions { Width = 2, MaxLength = 2, NumReturn = 2 });
+        var r = BeamSearch.Decode(Model, new BeamSearchOptions { Width = 2, MaxLength = 2, Count = 2 });
         Assert.Equal(["a blue", "a red"], r.Sequences.Select(s => RandomModels.Text(Model, s)));
         AssertClose.Scalar(-4.3, r.Sequences[0].LogProbability, 0, 1e-5);
         AssertClose.Scalar(-4.5, r.Sequences[1].LogProbability, 0, 1e-5);
@@ -44,7 +44,7 @@ public class WorkedExampleTests
     [Fact]
     public void Beam2_Returns_ABlueSquare_Minus9Point3_AndARedCircle_Minus9Point4()
     {
-        var r = BeamSearch.Decode(Model, new BeamSearchOptions { Width = 2, NumReturn = 2 });
+        var r = BeamSearch.Decode(Model, new BeamSearchOptions { Width = 2, Count = 2 });
         Assert.Equal(2, r.Sequences.Count);
         AssertSequence(r.Sequences[0], "a blue square", -9.3);
         AssertSequence(r.Sequences[1], "a red circle", -9.4);

@@ -79,6 +79,20 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Seed_SeedsTheRun_InMemory()
+    {
+        var data = Data();
+        double Loss(ulong seed) => new Trainer(data, Small, Quick with { Seed = seed, EvalEvery = 0 }).Run().TrainLoss;
+        Assert.Equal(Loss(7), Loss(7));
+        Assert.NotEqual(Loss(7), Loss(8));
+        var lines = new StringWriter();
+        var result = new Trainer(data, Small, Quick with { Steps = 4, EvalEvery = 2 }, folder: null, new TextProgress(lines, every: 2)).Run();
+        Assert.Equal(TrainingStatus.Completed, result.Status);
+        Assert.Contains("step 2/4  loss", lines.ToString());
+        Assert.Contains("validation loss", lines.ToString());
+    }
+
+    [Fact]
     public void Resume_WithThreads_RunsOnThatManyThreads()
     {
         string folder = Path.Combine(_dir.Path, "threads");

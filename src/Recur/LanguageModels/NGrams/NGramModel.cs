@@ -143,7 +143,7 @@ public sealed class NGramModel : IFiniteContextModel
     /// log₁₀ P(sentence): the sum of word scores, starting after &lt;s&gt; when <paramref name="bos"/>
     /// and adding P(&lt;/s&gt; | …) when <paramref name="eos"/> (KenLM <c>Model.score</c>).
     /// </summary>
-    public double ScoreSentence(IEnumerable<string> words, bool bos = true, bool eos = true)
+    public double SentenceLog10Probability(IEnumerable<string> words, bool bos = true, bool eos = true)
     {
         ArgumentNullException.ThrowIfNull(words);
         NGramState state = bos ? BeginSentenceState : NullContextState;

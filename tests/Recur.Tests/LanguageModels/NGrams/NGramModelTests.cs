@@ -32,7 +32,7 @@ public class NGramModelTests
     public void WorkedExample_SentenceAB_HasPerplexityTwo()
     {
         NGramModel model = Load(TinyArpa);
-        AssertClose.Scalar(-0.90309, model.ScoreSentence(["a", "b"]), rtol: 0, atol: 1e-12);
+        AssertClose.Scalar(-0.90309, model.SentenceLog10Probability(["a", "b"]), rtol: 0, atol: 1e-12);
         NGramEvaluation e = model.Evaluate([["a", "b"]]);
         Assert.Equal(3, e.Tokens);
         Assert.Equal(0, e.Oov);
