@@ -26,6 +26,8 @@ if [ ${#valid[@]} -eq 0 ]; then tokens=$((tokens * 9 / 10)); fi   # the last ten
 steps=$((epochs * tokens / (batch * seq)))
 eval_every=$((steps / epochs))
 echo "training on $train: $tokens tokens, $epochs epochs = $steps steps" >&2
-"${recur[@]}" train --corpus "$train" "${valid[@]}" --tokenizer word \
+tokenizer=(--tokenizer word)                        # unless the options name another
+for a in "$@"; do if [ "$a" = "--tokenizer" ]; then tokenizer=(); fi; done
+"${recur[@]}" train --corpus "$train" "${valid[@]}" "${tokenizer[@]}" \
   --embedding 256 --hidden 256 --softmax adaptive --dropout 0.3 \
   --lr 0.002 --batch "$batch" --seq "$seq" --steps "$steps" --eval-every "$eval_every" --out "$out" "$@"

@@ -28,7 +28,7 @@ internal static class ChoiceOption
             {
                 string token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
                 if (Choice<T>.TryParse(token, out T value)) return value;
-                result.AddError($"{name}: {Choice<T>.Unknown(token)}");
+                result.AddError($"{name}: {Choice<T>.Unknown(token)}{UsageErrors.Suggest(token, Choice<T>.Names)}");
                 return default;
             },
         };

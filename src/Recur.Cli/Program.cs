@@ -18,7 +18,7 @@ public static class Program
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"error: usage: {OneLine(parse.Errors[0].Message)} (see `recur {CommandPath(parse)}--help`)");
+            stderr.WriteLine($"error: usage: {UsageErrors.Describe(parse)} (see `recur {CommandPath(parse)}--help`)");
             return ExitCodes.BadInput;
         }
         try

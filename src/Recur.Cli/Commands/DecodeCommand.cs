@@ -133,7 +133,7 @@ internal static class DecodeCommand
                 ["tokens"] = s.Tokens.Select(t => model.Vocabulary[t]).ToArray(),
                 ["logprob"] = s.LogProbability,
                 ["score"] = s.Score,
-                ["token_logprobs"] = s.TokenLogProbabilities.Select(x => (double)x).ToArray(),
+                ["token_logprobs"] = s.TokenLogProbabilities,   // float32, printed as float32 (-9.3, not -9.299999952316284)
             });
         JsonOutput.Write(output, new Dictionary<string, object>
         {

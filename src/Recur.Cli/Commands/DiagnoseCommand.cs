@@ -37,7 +37,7 @@ internal static class DiagnoseCommand
         var seed = new Option<ulong>("--seed") { Description = "Random weights: seed of the weights, inputs and initial state", DefaultValueFactory = _ => 1UL };
         var tMin = new Option<int>("--t-min") { Description = "Smallest T reported", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var tMax = new Option<int>("--t-max") { Description = "Largest T reported", DefaultValueFactory = _ => 100 }.AtLeast(1);
-        var plot = new Option<FileInfo>("--plot") { Description = "The PNG to write (default: jacobian.png in the checkpoint folder, or in the current folder)" };
+        var plot = new Option<FileInfo>("--plot") { Description = "The PNG to write (default: named after what it shows, e.g. jacobian-rnn-tanh-h32-norm0.9-seed1-t1-100.png, in runs/ or in the checkpoint folder)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object {\"jacobian\":[{\"T\",\"jacobian_norm\",\"bound\"}], …}" };
         var cmd = new Command("jacobian", "‖∂h_T/∂h_0‖ for T in a range, from the exact product of per-step Jacobians, against the bound (‖W‖γ)^T.")
         {
@@ -74,16 +74,38 @@ internal static class DiagnoseCommand
                 };
                 var stack = probe.CreateStack();
                 report = new JacobianReport(probe.Measure(stack, last, first), Describe(stack.Layers[0]) + string.Create(CultureInfo.InvariantCulture,
-                    $", random weights (seed {probe.Seed}), inputs N(0, {probe.InputScale:G4}²)"), null);
+                    $", random weights (seed {probe.Seed}), inputs N(0, {probe.InputScale:G4}²)"), null, ProbePlotName(probe, first, last));
             }
-            string plotPath = parse.GetValue(plot)?.FullName ?? Path.Combine(parse.GetValue(checkpoint)?.FullName ?? ".", "jacobian.png");
+            string plotPath = parse.GetValue(plot)?.FullName ?? DefaultPlot(parse.GetValue(checkpoint)?.FullName, report.PlotName);
             return WriteJacobian(report, plotPath, parse.GetValue(json), parse.InvocationConfiguration.Output);
         });
         return cmd;
     }
 
-    /// <summary>A measured series, what it was measured on, and the checkpoint folder if any.</summary>
-    internal sealed record JacobianReport(JacobianSeries Series, string Source, string? Checkpoint);
+    /// <summary>A measured series, what it was measured on, the checkpoint folder if any, and the default PNG name.</summary>
+    internal sealed record JacobianReport(JacobianSeries Series, string Source, string? Checkpoint, string PlotName);
+
+    /// <summary>
+    /// Plots are named after what they show, so that measuring something else never replaces
+    /// an earlier plot: in the checkpoint folder, or in runs/ (created) for random weights.
+    /// </summary>
+    private static string DefaultPlot(string? checkpoint, string name)
+    {
+        string folder = checkpoint ?? Path.GetFullPath("runs");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
+    }
+
+    internal static string ProbePlotName(RandomRecurrence p, int first, int last)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string unit = p.Cell == CellKind.Rnn
+            ? $"rnn-{Choice<Activation>.Name(p.Activation)}{(p.Form == ElmanForm.PreActivation ? "-preactivation" : "")}"
+            : Choice<CellKind>.Name(p.Cell);
+        string input = p.InputScale == 1 ? "" : string.Create(c, $"-input{p.InputScale:G4}");
+        string norm = p.SpectralNorm is { } n ? string.Create(c, $"-norm{n:G4}") : "";
+        return string.Create(c, $"jacobian-{unit}-h{p.Hidden}{norm}{input}-seed{p.Seed}-t{first}-{last}.png");
+    }
 
     // The trained layer along the first T_max tokens of the run's validation text (batch row 0).
     private static JacobianReport FromCheckpoint(string dir, int layer, int first, int last)
@@ -95,7 +117,7 @@ internal static class DiagnoseCommand
         model.Forward(validation.AsSpan(0, last), validation.AsSpan(1, last), last, 1, model.Rnn.CreateState(1));
         var l = model.Rnn.Layers[layer];
         var series = JacobianSeries.Measure(l, 0, last, first);
-        return new JacobianReport(series, Describe(l) + $", layer {layer} of {dir}, along its validation text", dir);
+        return new JacobianReport(series, Describe(l) + $", layer {layer} of {dir}, along its validation text", dir, $"jacobian-layer{layer}-t{first}-{last}.png");
     }
 
     private static string Describe(RecurrentLayer layer) => layer switch
@@ -145,10 +167,11 @@ internal static class DiagnoseCommand
         output.WriteLine(s.StateNorm is null
             ? string.Create(c, $"{"T",6}  {"‖∂h_T/∂h_0‖",14}  {"bound",12}")
             : string.Create(c, $"{"T",6}  {"‖∂h_T/∂h_0‖",14}  {"‖∂(h,c)_T/∂(h,c)_0‖",20}"));
-        for (int k = 0; k < s.Steps.Length; k++)
+        foreach (int k in Numbers.TableRows(s.Steps))
             output.WriteLine(s.StateNorm is null
-                ? string.Create(c, $"{s.Steps[k],6}  {s.JacobianNorm[k],14:E4}  {(s.Bound is null ? "—" : s.Bound[k].ToString("E4", c)),12}")
-                : string.Create(c, $"{s.Steps[k],6}  {s.JacobianNorm[k],14:E4}  {s.StateNorm[k],20:E4}"));
+                ? string.Create(c, $"{s.Steps[k],6}  {Numbers.Scientific(s.JacobianNorm[k]),14}  {(s.Bound is null ? "—" : Numbers.Scientific(s.Bound[k])),12}")
+                : string.Create(c, $"{s.Steps[k],6}  {Numbers.Scientific(s.JacobianNorm[k]),14}  {Numbers.Scientific(s.StateNorm[k]),20}"));
+        WriteThinned(output, s.Steps);
         output.WriteLine("plot: " + plotPath);
         return ExitCodes.Success;
     }
@@ -158,7 +181,7 @@ internal static class DiagnoseCommand
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A `recur train` run folder", Required = true };
         var window = new Option<int>("--window") { Description = "T: tokens per validation window; the loss is that of the last position", DefaultValueFactory = _ => 64 }.AtLeast(1);
         var rows = new Option<int>("--rows") { Description = "Validation streams averaged over", DefaultValueFactory = _ => 16 }.AtLeast(1);
-        var plot = new Option<FileInfo>("--plot") { Description = "The PNG to write (default: gradients.png in the checkpoint folder)" };
+        var plot = new Option<FileInfo>("--plot") { Description = "The PNG to write (default: gradients-layer<L>-window<T>.png in the checkpoint folder)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object {\"gradients\":[{\"t\",\"distance\",\"mean\",\"min\",\"max\"}], …}" };
         var cmd = new Command("gradients", "‖∂ℓ_T/∂h_t‖ for t = T … 0 on a trained model's validation text: how far back the loss reaches.")
         {
@@ -169,7 +192,7 @@ internal static class DiagnoseCommand
             string dir = parse.GetValue(checkpoint)!.FullName;
             var (model, config) = Checkpoint.LoadModel(dir);
             var flow = GradientsThroughTime.Measure(model, Checkpoint.LoadData(config).Validation, parse.GetValue(window), parse.GetValue(rows));
-            string plotPath = parse.GetValue(plot)?.FullName ?? Path.Combine(dir, "gradients.png");
+            string plotPath = parse.GetValue(plot)?.FullName ?? Path.Combine(dir, $"gradients-layer{flow.Layer}-window{parse.GetValue(window)}.png");
             return WriteGradients(flow, dir, plotPath, parse.GetValue(json), parse.InvocationConfiguration.Output);
         });
         return cmd;
@@ -208,9 +231,16 @@ internal static class DiagnoseCommand
         }
         output.WriteLine(string.Create(c, $"‖∂ℓ_T/∂h_t‖ of {dir}, layer {flow.Layer}: ℓ_T is the loss at the last of T = {window} positions (mean {flow.MeanLoss:F4} nats over {flow.Rows} validation streams)"));
         output.WriteLine(string.Create(c, $"{"t",6}  {"T − t",6}  {"mean",12}  {"smallest",12}  {"largest",12}  {"mean / mean at T",16}"));
-        for (int k = 0; k < flow.Steps.Length; k++)
-            output.WriteLine(string.Create(c, $"{flow.Steps[k],6}  {window - flow.Steps[k],6}  {flow.MeanNorm[k],12:E4}  {flow.MinNorm[k],12:E4}  {flow.MaxNorm[k],12:E4}  {flow.MeanNorm[k] / flow.MeanNorm[0],16:E3}"));
+        foreach (int k in Numbers.TableRows(flow.Steps))
+            output.WriteLine(string.Create(c, $"{flow.Steps[k],6}  {window - flow.Steps[k],6}  {Numbers.Scientific(flow.MeanNorm[k]),12}  {Numbers.Scientific(flow.MinNorm[k]),12}  {Numbers.Scientific(flow.MaxNorm[k]),12}  {Numbers.Scientific(flow.MeanNorm[k] / flow.MeanNorm[0], 3),16}"));
+        WriteThinned(output, flow.Steps);
         output.WriteLine("plot: " + plotPath);
         return ExitCodes.Success;
+    }
+
+    private static void WriteThinned(TextWriter output, IReadOnlyList<int> steps)
+    {
+        int shown = Numbers.TableRows(steps).Count();
+        if (shown < steps.Count) output.WriteLine($"({shown} of {steps.Count} rows; --json gives every row, the plot shows them all)");
     }
 }

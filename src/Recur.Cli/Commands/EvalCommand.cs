@@ -127,7 +127,7 @@ internal static class EvalCommand
             ["words"] = s.Words,
             ["characters"] = s.Characters,
             ["unk"] = s.Unknown,
-            ["log_prob"] = s.LogProb,
+            ["log_prob"] = s.LogProbability,
             ["perplexity"] = s.Perplexity,
             ["perplexity_per_word"] = s.PerplexityPerWord,
             ["perplexity_without_unk"] = s.PerplexityWithoutUnknown,

@@ -143,7 +143,7 @@ internal static class NGramCommand
                 ["sentences"] = e.Sentences,
                 ["words"] = e.Words,
                 ["zeroprobs"] = e.ZeroProbs,
-                ["log10_prob"] = e.Log10Prob,
+                ["log10_prob"] = e.Log10Probability,
                 ["bits_per_token"] = e.BitsPerToken,
                 ["perplexity_with_oov"] = e.PerplexityWithOov,
                 ["order"] = model.Order,
@@ -155,7 +155,7 @@ internal static class NGramCommand
         }
         stdout.WriteLine($"model: {modelPath} (order {model.Order}, vocabulary {model.Vocabulary.Count}, {(model.IsOpenVocabulary ? "open" : "closed")} vocabulary)");
         stdout.WriteLine($"corpus: {e.Sentences} sentences, {e.Words} words, {e.Oov} OOVs, {e.ZeroProbs} zeroprobs");
-        stdout.WriteLine($"log10 prob: {Format(e.Log10Prob)} over {e.Tokens} tokens (words + </s>, without OOVs and zeroprobs)");
+        stdout.WriteLine($"log10 prob: {Format(e.Log10Probability)} over {e.Tokens} tokens (words + </s>, without OOVs and zeroprobs)");
         stdout.WriteLine($"perplexity: {Format(e.Perplexity)} ({Format(e.BitsPerToken)} bits/token); including OOVs: {Format(e.PerplexityWithOov)}");
         return ExitCodes.Success;
     }

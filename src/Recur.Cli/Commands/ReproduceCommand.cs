@@ -16,7 +16,7 @@ internal static class ReproduceCommand
     public static Command Create()
     {
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for report.md and the plots (default: runs/reproduce)" };
-        var only = new Option<string>("--only") { Description = $"Check one claim: {string.Join(", ", Reproduction.Ids)}" };
+        var only = new Option<string>("--only") { Description = $"Check one claim ({string.Join(", ", Reproduction.Ids)}); its report is report-ID.md, beside the full report.md" };
         only.Validators.Add(r =>
         {
             string? id = r.GetValueOrDefault<string>();
@@ -52,13 +52,13 @@ internal static class ReproduceCommand
             if (json) stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{result.Id}] {result.Status} ({seconds:F2} s)"));
             else Print(stdout, claim);
         }
-        return Finish(folder, claims, clock.Elapsed.TotalSeconds, quick, json, stdout, log);
+        return Finish(folder, claims, clock.Elapsed.TotalSeconds, quick, json, stdout, log, only);
     }
 
     /// <summary>Writes the report and the summary; 0 when every claim passed, 1 otherwise.</summary>
-    internal static int Finish(string folder, IReadOnlyList<CheckedClaim> claims, double seconds, bool quick, bool json, TextWriter stdout, TextWriter log)
+    internal static int Finish(string folder, IReadOnlyList<CheckedClaim> claims, double seconds, bool quick, bool json, TextWriter stdout, TextWriter log, string? only = null)
     {
-        string report = ReportWriter.Write(folder, claims, seconds, quick);
+        string report = ReportWriter.Write(folder, claims, seconds, quick, only);
         int failed = claims.Count(c => !c.Result.Passed);
         if (json)
         {

@@ -106,7 +106,7 @@ internal static class ScoreCommand
             tokens[i] = i < words.Length ? words[i] : NGramModel.EndSentence;
             var s = model.Score(state, tokens[i], out var next);
             state = next;
-            lps[i] = s.LogProb;
+            lps[i] = s.LogProbability;
             unknown[i] = s.IsOov;
         }
         return new Sentence(tokens, lps, unknown);
@@ -182,8 +182,8 @@ internal static class ScoreCommand
                 ["tokens"] = s.Tokens.Select((t, i) => new Dictionary<string, object>
                 {
                     ["token"] = t,
-                    ["log10"] = s.LogProbs[i] / Ln10,
-                    ["ln"] = s.LogProbs[i],
+                    ["log10"] = (float)(s.LogProbs[i] / Ln10),   // single precision is what the models give
+                    ["ln"] = (float)s.LogProbs[i],
                     ["unk"] = s.Unknown[i],
                 }).ToArray(),
                 ["log10"] = s.Total / Ln10,

@@ -27,7 +27,7 @@ internal sealed class ProgressView(TextWriter error, bool interactive, double? e
     public void Stepped(TrainingProgress p)
     {
         string line = string.Create(C,
-            $"step {p.Step,6}/{p.Steps}  loss {p.Loss:F4}  lr {p.LearningRate:G3}  {p.TokensPerSecond,8:N0} tok/s  ETA {Format(p.Remaining)}{(p.Skipped ? "  (skipped: non-finite gradient)" : "")}");
+            $"step {p.Step,6}/{p.Steps}  loss {p.Loss:F4}  lr {Numbers.Rate(p.LearningRate)}  {p.TokensPerSecond,8:N0} tok/s  ETA {Format(p.Remaining)}{(p.Skipped ? "  (skipped: non-finite gradient)" : "")}");
         if (interactive)
         {
             if ((DateTime.UtcNow - _lastDraw).TotalMilliseconds < 100 && p.Step != p.Steps && !p.Skipped) return;

@@ -8,19 +8,25 @@ namespace Recur.Reproduce.Report;
 /// <summary>One checked claim as the command shows it: the result, how long it took, and the plots drawn for it.</summary>
 internal sealed record CheckedClaim(ClaimResult Result, double Seconds, IReadOnlyList<(string Title, string File)> Plots);
 
-/// <summary>Writes report.md: a summary table, then each claim with what was measured, its plots and tables.</summary>
+/// <summary>
+/// Writes report.md: a summary table, then each claim with what was measured, its plots and
+/// tables. A run of one claim writes report-ID.md instead, so that it never replaces the full report.
+/// </summary>
 internal static class ReportWriter
 {
     public const string FileName = "report.md";
 
-    public static string Write(string folder, IReadOnlyList<CheckedClaim> claims, double seconds, bool quick)
+    /// <summary>report.md, or report-ID.md for a run of the one claim <paramref name="only"/>.</summary>
+    public static string Name(string? only) => only is null ? FileName : $"report-{only}.md";
+
+    public static string Write(string folder, IReadOnlyList<CheckedClaim> claims, double seconds, bool quick, string? only = null)
     {
         var c = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
         int passed = claims.Count(x => x.Result.Passed);
         md.AppendLine("# Reproducing docs/theory.md");
         md.AppendLine();
-        md.AppendLine(string.Create(c, $"`recur reproduce{(quick ? " --quick" : "")}` checked {claims.Count} claims in {seconds:F1} s on {Environment.ProcessorCount} cores ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC): **{passed} PASS, {claims.Count - passed} FAIL**."));
+        md.AppendLine(string.Create(c, $"`recur reproduce{(quick ? " --quick" : "")}{(only is null ? "" : " --only " + only)}` checked {claims.Count} claims in {seconds:F1} s on {Environment.ProcessorCount} cores ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC): **{passed} PASS, {claims.Count - passed} FAIL**."));
         md.AppendLine("Each check measures what the claim predicts and passes on results, counts and allocations only; run times on a shared machine are reported and plotted with fitted slopes, but never decide a claim.");
         md.AppendLine();
         md.AppendLine("| claim | | status |");
@@ -66,7 +72,7 @@ internal static class ReportWriter
                 md.AppendLine($"![{title}]({file})");
             }
         }
-        string path = Path.Combine(folder, FileName);
+        string path = Path.Combine(folder, Name(only));
         AtomicFile.WriteText(path, md.ToString());
         return path;
     }

@@ -21,7 +21,7 @@ public sealed class TextProgress(TextWriter output, int every = 100) : ITraining
     {
         if (p.Step % _every != 0 && p.Step != p.Steps) return;
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"step {p.Step}/{p.Steps}  loss {p.Loss:F4}  lr {p.LearningRate:G3}  {p.TokensPerSecond:N0} tokens/s  {p.Remaining:hh\\:mm\\:ss} left"));
+            $"step {p.Step}/{p.Steps}  loss {p.Loss:F4}  lr {p.LearningRate:0.00e+00}  {p.TokensPerSecond:N0} tokens/s  {p.Remaining:hh\\:mm\\:ss} left"));
     }
 
     /// <inheritdoc/>

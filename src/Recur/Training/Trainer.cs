@@ -113,12 +113,14 @@ public sealed class Trainer
     /// <summary>
     /// Runs to the end, or until <paramref name="cancel"/> fires or a loss is not finite; on
     /// <see cref="TrainingOptions.Threads"/> kernel threads when set (the process's setting is
-    /// restored on return).
+    /// restored on return). The model trains in training mode (dropout on) and is left in
+    /// evaluation mode, ready to decode; a later Run switches it back.
     /// </summary>
     public TrainingResult Run(CancellationToken cancel = default)
     {
         int threadsBefore = Parallelism.MaxThreads;
         if (_options.Threads is { } threads) Parallelism.MaxThreads = threads;
+        _model.Training = true;
         try
         {
             return RunSteps(cancel);
@@ -126,6 +128,7 @@ public sealed class Trainer
         finally
         {
             Parallelism.MaxThreads = threadsBefore;
+            _model.Training = false;
         }
     }
 
@@ -167,8 +170,10 @@ public sealed class Trainer
             recent.Enqueue((_step, now));
             while (recent.Count > 20) recent.Dequeue();
             var (oldStep, oldTime) = recent.Peek();
+            // The rate over the last training steps (validation excluded: the window restarts after
+            // it); the time left from the session's mean step, validation included.
             double tokensPerSecond = now > oldTime ? (_step - oldStep) * tokens / (now - oldTime) : (_step - firstStep) * tokens / Math.Max(now, 1e-9);
-            var remaining = TimeSpan.FromSeconds(tokensPerSecond > 0 ? (_options.Steps - _step) * tokens / tokensPerSecond : 0);
+            var remaining = TimeSpan.FromSeconds(now / (_step - firstStep) * (_options.Steps - _step));
             metrics?.Write(new JsonObject
             {
                 ["step"] = _step,
@@ -187,6 +192,8 @@ public sealed class Trainer
                 metrics?.Write(new JsonObject { ["step"] = _step, ["val_loss"] = _validationLoss, ["val_ppl"] = Math.Exp(_validationLoss.Value) });
                 _observer?.Validated(_step, _validationLoss.Value);
                 SaveCheckpoint(metrics);
+                recent.Clear();
+                recent.Enqueue((_step, clock.Elapsed.TotalSeconds));
             }
             if (cancel.IsCancellationRequested && !last)
             {

@@ -30,8 +30,26 @@ public sealed class DiagnoseCommandTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Contains("Elman RNN (tanh, standard form), H = 32", output);
         Assert.Contains("‖W‖γ = 0.9", output);
-        Assert.Equal(30, output.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s+\d+\s+\d\.\d{4}E[-+]\d+\s+\d\.\d{4}E[-+]\d+\s*$")));
+        // T = 1, 2, 4, …, 28, 30: the first, the multiples of 2, the last.
+        Assert.Equal(16, output.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s+\d+\s+\d\.\d{4}e[-+]\d\d\s+\d\.\d{4}e[-+]\d\d\s*$")));
+        Assert.Contains("(16 of 30 rows; --json gives every row", output);
+        Assert.Matches(@"\n\s+30\s", output);   // the last row is always shown
         Assert.True(new FileInfo(plot).Length > 1000);
+    }
+
+    [Fact]
+    public void Jacobian_RandomWeights_NamesThePlotAfterWhatItShows()
+    {
+        Assert.Equal("jacobian-rnn-tanh-h32-norm0.9-seed1-t1-5.png",
+            Recur.Cli.Commands.DiagnoseCommand.ProbePlotName(new Recur.Diagnostics.RandomRecurrence { SpectralNorm = 0.9 }, 1, 5));
+        Assert.Equal("jacobian-rnn-relu-preactivation-h8-norm1.5-input3-seed2-t1-5.png",
+            Recur.Cli.Commands.DiagnoseCommand.ProbePlotName(new Recur.Diagnostics.RandomRecurrence
+            {
+                SpectralNorm = 1.5, Hidden = 8, Seed = 2, InputScale = 3,
+                Activation = Recur.Kernels.Activation.Relu, Form = Recur.Nn.Recurrent.ElmanForm.PreActivation,
+            }, 1, 5));
+        Assert.Equal("jacobian-gru-h32-norm1-seed1-t2-9.png",
+            Recur.Cli.Commands.DiagnoseCommand.ProbePlotName(new Recur.Diagnostics.RandomRecurrence { Cell = Recur.Nn.Recurrent.CellKind.Gru, SpectralNorm = 1 }, 2, 9));
     }
 
     [Fact]
@@ -78,7 +96,7 @@ public sealed class DiagnoseCommandTests : IDisposable
         var json = JsonDocument.Parse(output).RootElement;
         Assert.Equal(12, json.GetProperty("jacobian").GetArrayLength());
         Assert.Contains("LSTM, H = 6, layer 0", json.GetProperty("source").GetString());
-        Assert.True(File.Exists(Path.Combine(run, "jacobian.png")));
+        Assert.True(File.Exists(Path.Combine(run, "jacobian-layer0-t1-12.png")));
 
         (code, output, error) = ProgramTests.Run("diagnose", "gradients", "--checkpoint", run, "--window", "8", "--rows", "2", "--json");
         Assert.True(code == 0, error);
@@ -88,7 +106,7 @@ public sealed class DiagnoseCommandTests : IDisposable
         Assert.Equal(Enumerable.Range(0, 9), rows.Select(r => r.GetProperty("distance").GetInt32()));
         Assert.All(rows, r => Assert.True(r.GetProperty("min").GetDouble() <= r.GetProperty("mean").GetDouble() * (1 + 1e-12)));
         Assert.True(json.GetProperty("loss").GetDouble() > 0);
-        Assert.True(File.Exists(Path.Combine(run, "gradients.png")));
+        Assert.True(File.Exists(Path.Combine(run, "gradients-layer0-window8.png")));
 
         (code, output, error) = ProgramTests.Run("diagnose", "gradients", "--checkpoint", run, "--window", "8", "--rows", "2");
         Assert.True(code == 0, error);

@@ -57,8 +57,11 @@ public sealed class ReproduceCommandTests : IDisposable
         foreach (string field in new[] { "  claim:", "  measured:", "  expected:", "  note:", "  PASS (" }) Assert.Contains(field, output);
         Assert.Contains("1 of 1 claims PASS", output);
         Assert.True(File.Exists(Path.Combine(folder, "2.4-tree.png")));
-        string report = File.ReadAllText(Path.Combine(folder, "report.md"));
+        // A one-claim run leaves the full report alone and writes its own beside it.
+        Assert.False(File.Exists(Path.Combine(folder, "report.md")));
+        string report = File.ReadAllText(Path.Combine(folder, "report-2.4.md"));
         Assert.Contains("## 2.4 ", report);
+        Assert.Contains("`recur reproduce --only 2.4`", report);
         Assert.DoesNotContain("## 1.1 ", report);
     }
 

@@ -7,25 +7,25 @@ namespace Recur.LanguageModels.NGrams;
 /// are not counted and their log-probability is left out of the perplexity (SRILM "OOVs",
 /// KenLM "Perplexity excluding OOVs"); so are in-vocabulary tokens the model gives probability
 /// 0 (SRILM "zeroprobs"). The context still moves past an OOV (as &lt;unk&gt; in an open vocabulary).
-/// <code>Perplexity = 10^(−Log10Prob / Tokens),   Tokens = Words − Oov − ZeroProbs + Sentences</code>
+/// <code>Perplexity = 10^(−Log10Probability / Tokens),   Tokens = Words − Oov − ZeroProbs + Sentences</code>
 /// </summary>
 /// <param name="Sentences">Sentences scored.</param>
 /// <param name="Words">Words in them (&lt;s&gt; and &lt;/s&gt; not included).</param>
 /// <param name="Oov">Words not in the vocabulary, and literal &lt;unk&gt; tokens.</param>
 /// <param name="ZeroProbs">Counted tokens (not OOV) with probability 0.</param>
 /// <param name="Tokens">Tokens in the perplexity: Words − Oov − ZeroProbs + Sentences (each &lt;/s&gt;).</param>
-/// <param name="Log10Prob">Σ log₁₀ P over those tokens.</param>
-/// <param name="OovLog10Prob">Σ log₁₀ P over the OOV tokens (as &lt;unk&gt;); −∞ for a closed vocabulary with OOVs.</param>
-public sealed record NGramEvaluation(long Sentences, long Words, long Oov, long ZeroProbs, long Tokens, double Log10Prob, double OovLog10Prob)
+/// <param name="Log10Probability">Σ log₁₀ P over those tokens.</param>
+/// <param name="OovLog10Probability">Σ log₁₀ P over the OOV tokens (as &lt;unk&gt;); −∞ for a closed vocabulary with OOVs.</param>
+public sealed record NGramEvaluation(long Sentences, long Words, long Oov, long ZeroProbs, long Tokens, double Log10Probability, double OovLog10Probability)
 {
-    /// <summary>10^(−Log10Prob / Tokens); NaN when nothing was counted.</summary>
-    public double Perplexity => Tokens > 0 ? Math.Pow(10.0, -Log10Prob / Tokens) : double.NaN;
+    /// <summary>10^(−Log10Probability / Tokens); NaN when nothing was counted.</summary>
+    public double Perplexity => Tokens > 0 ? Math.Pow(10.0, -Log10Probability / Tokens) : double.NaN;
 
     /// <summary>KenLM's "Perplexity including OOVs": OOVs counted with their &lt;unk&gt; probability (∞ for a closed vocabulary).</summary>
-    public double PerplexityWithOov => Tokens + Oov > 0 ? Math.Pow(10.0, -(Log10Prob + OovLog10Prob) / (Tokens + Oov)) : double.NaN;
+    public double PerplexityWithOov => Tokens + Oov > 0 ? Math.Pow(10.0, -(Log10Probability + OovLog10Probability) / (Tokens + Oov)) : double.NaN;
 
     /// <summary>Cross-entropy in bits per counted token: log₂ Perplexity.</summary>
-    public double BitsPerToken => Tokens > 0 ? -Log10Prob / Tokens * Math.Log2(10.0) : double.NaN;
+    public double BitsPerToken => Tokens > 0 ? -Log10Probability / Tokens * Math.Log2(10.0) : double.NaN;
 
     internal static NGramEvaluation Of(NGramModel model, IEnumerable<IReadOnlyList<string>> sentences)
     {
@@ -43,9 +43,9 @@ public sealed record NGramEvaluation(long Sentences, long Words, long Oov, long 
                     : model.Score(state, model.EndToken, out next);
                 state = next;
                 if (i < sentence.Count) words++;
-                if (s.IsOov) { oov++; oovLog10 += s.Log10Prob; }
-                else if (double.IsNegativeInfinity(s.Log10Prob)) zero++;
-                else { tokens++; log10 += s.Log10Prob; }
+                if (s.IsOov) { oov++; oovLog10 += s.Log10Probability; }
+                else if (double.IsNegativeInfinity(s.Log10Probability)) zero++;
+                else { tokens++; log10 += s.Log10Probability; }
             }
         }
         return new NGramEvaluation(count, words, oov, zero, tokens, log10, oovLog10);

@@ -150,10 +150,10 @@ public sealed class NGramModel : IFiniteContextModel
         double total = 0.0;
         foreach (string w in words)
         {
-            total += Score(state, w, out NGramState next).Log10Prob;
+            total += Score(state, w, out NGramState next).Log10Probability;
             state = next;
         }
-        if (eos) total += Score(state, EndToken, out _).Log10Prob;
+        if (eos) total += Score(state, EndToken, out _).Log10Probability;
         return total;
     }
 

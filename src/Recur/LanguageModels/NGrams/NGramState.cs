@@ -23,12 +23,12 @@ public readonly record struct NGramState(int Length, int Entry);
 /// The score of one word after a state, like KenLM's <c>FullScoreReturn</c> and the triples of
 /// its Python <c>full_scores</c>.
 /// </summary>
-/// <param name="Log10Prob">log₁₀ P(word | context); −∞ for a word the model gives probability 0.</param>
+/// <param name="Log10Probability">log₁₀ P(word | context); −∞ for a word the model gives probability 0.</param>
 /// <param name="NGramLength">Length of the longest n-gram the back-off rule found (1 = unigram; 0 for an
 /// out-of-vocabulary word in a closed-vocabulary model).</param>
 /// <param name="IsOov">True when the word is not in the vocabulary (it was scored as &lt;unk&gt;) or is &lt;unk&gt; itself.</param>
-public readonly record struct NGramScore(double Log10Prob, int NGramLength, bool IsOov)
+public readonly record struct NGramScore(double Log10Probability, int NGramLength, bool IsOov)
 {
     /// <summary>The same probability in natural log: ln P = log₁₀ P · ln 10.</summary>
-    public double LogProb => Log10Prob * Math.Log(10.0);
+    public double LogProbability => Log10Probability * Math.Log(10.0);
 }

@@ -64,7 +64,7 @@ public sealed class Interpolation
                 state = next;
                 words.Add(end ? Tokenizer.EndOfLine : word);
                 rnn.Add(lps[k]);
-                ngram.Add(s.LogProb);
+                ngram.Add(s.LogProbability);
             }
         }
         return ([.. words], [.. rnn], [.. ngram]);

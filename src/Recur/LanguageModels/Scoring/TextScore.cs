@@ -11,22 +11,22 @@ namespace Recur.LanguageModels.Scoring;
 /// <param name="Words">Whitespace-separated words plus one end per non-blank line: the unit of a word-level perplexity, whatever the tokenizer.</param>
 /// <param name="Characters">Unicode characters of the text, line ends included.</param>
 /// <param name="Unknown">Tokens that were &lt;unk&gt; (words outside the vocabulary, or literal &lt;unk&gt;).</param>
-/// <param name="LogProb">Σ ln p over all predicted tokens.</param>
-/// <param name="UnknownLogProb">Σ ln p over the &lt;unk&gt; tokens.</param>
-public sealed record TextScore(long Sentences, long Tokens, long Words, long Characters, long Unknown, double LogProb, double UnknownLogProb)
+/// <param name="LogProbability">Σ ln p over all predicted tokens.</param>
+/// <param name="UnknownLogProbability">Σ ln p over the &lt;unk&gt; tokens.</param>
+public sealed record TextScore(long Sentences, long Tokens, long Words, long Characters, long Unknown, double LogProbability, double UnknownLogProbability)
 {
-    /// <summary>e^(−LogProb / Tokens): perplexity per token, &lt;unk&gt; counted.</summary>
-    public double Perplexity => Tokens > 0 ? Math.Exp(-LogProb / Tokens) : double.NaN;
+    /// <summary>e^(−LogProbability / Tokens): perplexity per token, &lt;unk&gt; counted.</summary>
+    public double Perplexity => Tokens > 0 ? Math.Exp(-LogProbability / Tokens) : double.NaN;
 
-    /// <summary>e^(−LogProb / Words): perplexity per word, comparable across char, word and BPE models of the same text.</summary>
-    public double PerplexityPerWord => Words > 0 ? Math.Exp(-LogProb / Words) : double.NaN;
+    /// <summary>e^(−LogProbability / Words): perplexity per word, comparable across char, word and BPE models of the same text.</summary>
+    public double PerplexityPerWord => Words > 0 ? Math.Exp(-LogProbability / Words) : double.NaN;
 
     /// <summary>Perplexity over the tokens that are not &lt;unk&gt; (SRILM's and KenLM's default, which leave OOVs out).</summary>
-    public double PerplexityWithoutUnknown => Tokens > Unknown ? Math.Exp(-(LogProb - UnknownLogProb) / (Tokens - Unknown)) : double.NaN;
+    public double PerplexityWithoutUnknown => Tokens > Unknown ? Math.Exp(-(LogProbability - UnknownLogProbability) / (Tokens - Unknown)) : double.NaN;
 
-    /// <summary>−LogProb / (Characters · ln 2): bits per character.</summary>
-    public double BitsPerCharacter => Characters > 0 ? -LogProb / (Characters * Math.Log(2)) : double.NaN;
+    /// <summary>−LogProbability / (Characters · ln 2): bits per character.</summary>
+    public double BitsPerCharacter => Characters > 0 ? -LogProbability / (Characters * Math.Log(2)) : double.NaN;
 
-    /// <summary>Nats per token: −LogProb / Tokens.</summary>
-    public double NatsPerToken => Tokens > 0 ? -LogProb / Tokens : double.NaN;
+    /// <summary>Nats per token: −LogProbability / Tokens.</summary>
+    public double NatsPerToken => Tokens > 0 ? -LogProbability / Tokens : double.NaN;
 }

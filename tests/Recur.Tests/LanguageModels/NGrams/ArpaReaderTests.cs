@@ -60,7 +60,7 @@ public class ArpaReaderTests
         string arpa = Tiny.Replace("\n", "\r\n");
         Assert.Contains("\\r\\n", Rejects(arpa, 1).Message);
         var (model, warnings) = Lenient(arpa);
-        AssertClose.Scalar(-0.6020599, model.Score(model.BeginSentenceState, "b", out _).Log10Prob, rtol: 0, atol: 1e-7);
+        AssertClose.Scalar(-0.6020599, model.Score(model.BeginSentenceState, "b", out _).Log10Probability, rtol: 0, atol: 1e-7);
         Assert.Contains(warnings, w => w.Contains("\\r\\n"));
     }
 
@@ -83,7 +83,7 @@ public class ArpaReaderTests
         Assert.Contains("IRSTLM", Rejects(arpa, 14).Message);
         var (model, warnings) = Lenient(arpa);
         model.Score(model.NullContextState, "a", out NGramState afterA);
-        Assert.Equal(0.0, model.Score(afterA, "b", out _).Log10Prob);
+        Assert.Equal(0.0, model.Score(afterA, "b", out _).Log10Probability);
         Assert.Contains(warnings, w => w.Contains("clamped 1"));
     }
 
@@ -143,9 +143,9 @@ public class ArpaReaderTests
     public void Probabilities_AtMostMinus99_ReadAsZeroProbability()
     {
         NGramModel model = NGramModelTests.Load(Tiny.Replace("-1.0000000\t<unk>", "-120\t<unk>"));
-        Assert.Equal(double.NegativeInfinity, model.Score(model.NullContextState, "<unk>", out _).Log10Prob);
+        Assert.Equal(double.NegativeInfinity, model.Score(model.NullContextState, "<unk>", out _).Log10Probability);
         NGramModel inf = NGramModelTests.Load(Tiny.Replace("-1.0000000\t<unk>", "-inf\t<unk>"));
-        Assert.Equal(double.NegativeInfinity, inf.Score(inf.NullContextState, "<unk>", out _).Log10Prob);
+        Assert.Equal(double.NegativeInfinity, inf.Score(inf.NullContextState, "<unk>", out _).Log10Probability);
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public class ArpaReaderTests
         foreach (string text in new[] { srilm.ToString(), kenlm.ToString() })
         {
             NGramModel back = NGramModelTests.Load(text);
-            AssertClose.Scalar(-0.6020599, back.Score(back.BeginSentenceState, "b", out _).Log10Prob, rtol: 0, atol: 1e-12);
+            AssertClose.Scalar(-0.6020599, back.Score(back.BeginSentenceState, "b", out _).Log10Probability, rtol: 0, atol: 1e-12);
         }
     }
 

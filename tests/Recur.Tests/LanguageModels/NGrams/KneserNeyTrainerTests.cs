@@ -39,7 +39,7 @@ public class KneserNeyTrainerTests
 
         NGramModel m = r.Model;
         double P(string context, string word) =>
-            Math.Pow(10, m.Score(context == "" ? m.NullContextState : Context(m, context), word, out _).Log10Prob);
+            Math.Pow(10, m.Score(context == "" ? m.NullContextState : Context(m, context), word, out _).Log10Probability);
         AssertClose.Scalar(1.0 / 12 + 0.1, P("", "a"), rtol: 1e-12);
         AssertClose.Scalar(1.0 / 6 + 0.1, P("", "b"), rtol: 1e-12);
         AssertClose.Scalar(0.1, P("", "<unk>"), rtol: 1e-12);
@@ -63,8 +63,8 @@ public class KneserNeyTrainerTests
     {
         KneserNeyResult r = KneserNeyTrainer.Train(Sentences("a b", "a c", "b"), Fallback with { InterpolateUnigrams = false });
         NGramModel m = r.Model;
-        AssertClose.Scalar(0.5, Math.Pow(10, m.Score(m.NullContextState, "zzz", out _).Log10Prob), rtol: 1e-12);
-        AssertClose.Scalar(1.0 / 12, Math.Pow(10, m.Score(m.NullContextState, "a", out _).Log10Prob), rtol: 1e-12);
+        AssertClose.Scalar(0.5, Math.Pow(10, m.Score(m.NullContextState, "zzz", out _).Log10Probability), rtol: 1e-12);
+        AssertClose.Scalar(1.0 / 12, Math.Pow(10, m.Score(m.NullContextState, "a", out _).Log10Probability), rtol: 1e-12);
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public class KneserNeyTrainerTests
         double sum = 0.0;
         for (int w = 0; w < v; w++)
         {
-            double log = model.Score(state, w, out _).LogProb;
+            double log = model.Score(state, w, out _).LogProbability;
             sum += Math.Exp(log);
             if (double.IsNegativeInfinity(log)) Assert.Equal(float.NegativeInfinity, row[w]);
             else Assert.True(Math.Abs(row[w] - log) <= 1e-5 * Math.Max(1, Math.Abs(log)), $"{what}: Step row {row[w]} vs Score {log} for word {w}");
@@ -208,14 +208,14 @@ public class KneserNeyTrainerTests
         {
             NGramState state = m.NullContextState;
             foreach (JsonElement w in q.GetProperty("context").EnumerateArray()) m.Score(state, w.GetString()!, out state);
-            double actual = m.Score(state, q.GetProperty("word").GetString()!, out _).Log10Prob;
+            double actual = m.Score(state, q.GetProperty("word").GetString()!, out _).Log10Probability;
             AssertClose.Scalar(q.GetProperty("log10").GetDouble(), actual, rtol: 0, atol: 1e-12, what: q.ToString());
         }
 
         NGramEvaluation e = m.Evaluate(Lines("test"));
         Assert.Equal(c.GetProperty("tokens").GetInt64(), e.Tokens);
         Assert.Equal(c.GetProperty("oov").GetInt64(), e.Oov);
-        AssertClose.Scalar(c.GetProperty("log10_prob").GetDouble(), e.Log10Prob, rtol: 1e-12);
+        AssertClose.Scalar(c.GetProperty("log10_prob").GetDouble(), e.Log10Probability, rtol: 1e-12);
         AssertClose.Scalar(c.GetProperty("perplexity").GetDouble(), e.Perplexity, rtol: 1e-11);
     }
 }

@@ -22,8 +22,8 @@ public class NGramModelTests
     {
         NGramModel model = Load(TinyArpa);
         NGramScore s = model.Score(model.BeginSentenceState, "b", out _);
-        AssertClose.Scalar(-0.0791812 - 0.5228787, s.Log10Prob, rtol: 0, atol: 1e-12);
-        AssertClose.Scalar(Math.Log10(0.25), s.Log10Prob, rtol: 0, atol: 1e-6);
+        AssertClose.Scalar(-0.0791812 - 0.5228787, s.Log10Probability, rtol: 0, atol: 1e-12);
+        AssertClose.Scalar(Math.Log10(0.25), s.Log10Probability, rtol: 0, atol: 1e-6);
         Assert.Equal(1, s.NGramLength);
         Assert.False(s.IsOov);
     }
@@ -45,7 +45,7 @@ public class NGramModelTests
         NGramModel model = Load(TinyArpa);
         model.Score(model.BeginSentenceState, "a", out NGramState afterA);
         NGramScore s = model.Score(afterA, "c", out NGramState next);
-        AssertClose.Scalar(-0.146128 - 1.0, s.Log10Prob, rtol: 0, atol: 1e-12);
+        AssertClose.Scalar(-0.146128 - 1.0, s.Log10Probability, rtol: 0, atol: 1e-12);
         Assert.True(s.IsOov);
         Assert.Equal(1, s.NGramLength);
         Assert.Equal(model.NullContextState, next); // <unk> is no context and has back-off 1: dropped
@@ -59,12 +59,12 @@ public class NGramModelTests
         foreach (NGramState state in new[] { model.NullContextState, model.BeginSentenceState, new NGramState(1, 3), new NGramState(1, 4) })
         {
             double sum = 0;
-            for (int w = 0; w < model.Vocabulary.Count; w++) sum += Math.Pow(10, model.Score(state, w, out _).Log10Prob);
+            for (int w = 0; w < model.Vocabulary.Count; w++) sum += Math.Pow(10, model.Score(state, w, out _).Log10Probability);
             AssertClose.Scalar(1.0, sum, rtol: 0, atol: 2e-6, what: string.Join(' ', model.ContextWords(state)));
         }
         // After a: 0.5 + 0.7143 · (0.4 + 0.2 + 0.1).
         model.Score(model.BeginSentenceState, "a", out NGramState afterA);
-        AssertClose.Scalar(-0.30103, model.Score(afterA, "b", out _).Log10Prob, rtol: 0, atol: 1e-12);
+        AssertClose.Scalar(-0.30103, model.Score(afterA, "b", out _).Log10Probability, rtol: 0, atol: 1e-12);
     }
 
     [Fact]
@@ -74,11 +74,11 @@ public class NGramModelTests
         NGramModel kenlm = Load(TinyArpa.Replace("-99\t<s>", "0\t<s>"));
         foreach (NGramModel model in new[] { srilm, kenlm })
         {
-            Assert.Equal(double.NegativeInfinity, model.Score(model.NullContextState, "<s>", out _).Log10Prob);
+            Assert.Equal(double.NegativeInfinity, model.Score(model.NullContextState, "<s>", out _).Log10Probability);
             var row = new float[model.Vocabulary.Count];
             model.NextLogProbs(model.BeginSentenceState, row);
             Assert.Equal(float.NegativeInfinity, row[model.BeginToken]);
-            AssertClose.Scalar(-0.6020599, model.Score(model.BeginSentenceState, "b", out _).Log10Prob, rtol: 0, atol: 1e-7);
+            AssertClose.Scalar(-0.6020599, model.Score(model.BeginSentenceState, "b", out _).Log10Probability, rtol: 0, atol: 1e-7);
         }
     }
 
@@ -98,8 +98,8 @@ public class NGramModelTests
         Assert.Equal(afterB, model.RowState(state, 1));
         for (int w = 0; w < v; w++)
         {
-            Assert.Equal(model.Score(afterA, w, out _).LogProb, logProbs[w], 5);
-            Assert.Equal(model.Score(afterB, w, out _).LogProb, logProbs[v + w], 5);
+            Assert.Equal(model.Score(afterA, w, out _).LogProbability, logProbs[w], 5);
+            Assert.Equal(model.Score(afterB, w, out _).LogProbability, logProbs[v + w], 5);
         }
         Assert.Equal(Math.Log(0.5), logProbs[b], 5);
         Assert.Equal(model.EndToken, model.Vocabulary.IndexOf("</s>"));
@@ -145,7 +145,7 @@ public class NGramModelTests
         Assert.False(model.IsOpenVocabulary);
         Assert.Equal(-1, model.WordId("c"));
         NGramScore s = model.Score(model.BeginSentenceState, "c", out NGramState next);
-        Assert.Equal(double.NegativeInfinity, s.Log10Prob);
+        Assert.Equal(double.NegativeInfinity, s.Log10Probability);
         Assert.True(s.IsOov);
         Assert.Equal(0, s.NGramLength);
         Assert.Equal(model.NullContextState, next);
@@ -165,11 +165,11 @@ public class NGramModelTests
         NGramModel model = Load(pruned);
         model.Score(model.NullContextState, "a", out NGramState afterA);
         NGramScore b = model.Score(afterA, "b", out NGramState afterAB);
-        AssertClose.Scalar(-0.2 - 0.7, b.Log10Prob, rtol: 0, atol: 1e-12);
+        AssertClose.Scalar(-0.2 - 0.7, b.Log10Probability, rtol: 0, atol: 1e-12);
         Assert.Equal(["a", "b"], model.ContextWords(afterAB));
-        AssertClose.Scalar(-0.05, model.Score(afterAB, "c", out _).Log10Prob, rtol: 0, atol: 1e-12);
+        AssertClose.Scalar(-0.05, model.Score(afterAB, "c", out _).Log10Probability, rtol: 0, atol: 1e-12);
         // P(</s> | a b) = bow(a b) + bow(b) + P(</s>) with bow(a b) = 1.
-        AssertClose.Scalar(-0.1 - 0.5, model.Score(afterAB, "</s>", out _).Log10Prob, rtol: 0, atol: 1e-12);
+        AssertClose.Scalar(-0.1 - 0.5, model.Score(afterAB, "</s>", out _).Log10Probability, rtol: 0, atol: 1e-12);
         Assert.Equal(1, model.NGramCount(2));
         var text = new StringWriter();
         Recur.LanguageModels.NGrams.ArpaWriter.Write(model, text);
