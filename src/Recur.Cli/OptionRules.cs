@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Recur.Formats;
+using static Recur.Cli.PathHints;
 
 namespace Recur.Cli;
 
@@ -40,7 +42,12 @@ internal static class OptionRules
     }
 
     /// <summary>Rejects values outside [min, max] (either bound may be infinite).</summary>
-    public static Option<double> InRange(this Option<double> option, double min, double max)
+    public static Option<double> InRange(this Option<double> option, double min, double max) => InRange<Option<double>>(option, min, max);
+
+    /// <summary>Rejects values outside [min, max] when the option is given.</summary>
+    public static Option<double?> InRange(this Option<double?> option, double min, double max) => InRange<Option<double?>>(option, min, max);
+
+    private static T InRange<T>(T option, double min, double max) where T : Option
     {
         option.Validators.Add(r =>
         {
@@ -65,7 +72,9 @@ internal static class OptionRules
     {
         option.Validators.Add(r =>
         {
-            if (TryGet(r, out FileInfo? f) && f is not null && !f.Exists) r.AddError($"{option.Name}: {f.FullName}: file not found");
+            if (r.Tokens.Count > 0 && r.Tokens[^1].Value == InputFile.StandardInputPath) return;   // standard input
+            if (TryGet(r, out FileInfo? f) && f is not null && !f.Exists)
+                r.AddError(Directory.Exists(f.FullName) ? $"{option.Name}: {f.FullName} is a folder{FolderHint(f.FullName)}" : $"{option.Name}: {f.FullName}: file not found");
         });
         return option;
     }
@@ -84,4 +93,7 @@ internal static class OptionRules
             return false;
         }
     }
+
+    /// <summary>The path a person gave for an input file: "-" (standard input) as it is, any other as a full path.</summary>
+    public static string Input(this FileInfo file) => file.ToString() == InputFile.StandardInputPath ? InputFile.StandardInputPath : file.FullName;
 }

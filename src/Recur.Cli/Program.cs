@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Reflection;
+using Recur.Formats;
 
 namespace Recur.Cli;
 
@@ -9,12 +10,17 @@ namespace Recur.Cli;
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args)
+    {
+        InputFile.StandardInput = Console.OpenStandardInput;   // "-" reads standard input wherever a file is read
+        return Run(args, Console.Out, Console.Error);
+    }
 
     /// <summary>Runs `recur` with the given arguments, writing to the given streams.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        RootCommand root = BuildCommands();
+        InputFile.ResetStandardInput();
+        Command root = BuildCommands();
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -31,10 +37,17 @@ public static class Program
         }
     }
 
-    /// <summary>Every verb; each issue adds its own.</summary>
-    internal static RootCommand BuildCommands()
+    /// <summary>
+    /// Every verb under a root named `recur` (a RootCommand would take the executable's name,
+    /// Recur.Cli under `dotnet run`), with the --help and --version a RootCommand would add.
+    /// </summary>
+    internal static Command BuildCommands()
     {
-        var root = new RootCommand("recur: train, decode and diagnose recurrent language models.");
+        var root = new Command("recur", "recur: train, decode and diagnose recurrent language models.")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
         root.Subcommands.Add(Commands.TrainCommand.Create());
         root.Subcommands.Add(Commands.GenerateCommand.Create());
         root.Subcommands.Add(Commands.EvalCommand.Create());
@@ -83,7 +96,7 @@ public static class Program
     {
         var names = new List<string>();
         for (var r = parse.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
-            if (r.Command is not RootCommand) names.Insert(0, r.Command.Name);
+            if (r.Parent is not null) names.Insert(0, r.Command.Name);
         return names.Count == 0 ? "" : string.Join(' ', names) + " ";
     }
 }

@@ -21,7 +21,7 @@ internal static class DecodeCommand
     {
         var model = new Option<FileInfo>("--model") { Description = $"The model to decode: {LanguageModelFiles.Formats}", Required = true }.MustExist();
         var method = ChoiceOption.Create("--method", "The search", DecodingMethod.Beam);
-        var length = new Option<int>("--length") { Description = "Length limit T: the most tokens per sequence, the end token included (default 20; for a prefix tree, its longest sequence if shorter)", DefaultValueFactory = _ => DefaultLength }.AtLeast(1);
+        var length = new Option<int>("--length") { Description = "Length limit T: the most tokens per sequence, the end token included (for a prefix tree, at most its longest sequence)", DefaultValueFactory = _ => DefaultLength }.AtLeast(1);
         var minLength = new Option<int>("--min-length") { Description = "Tokens that must precede the end token", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var kbest = new Option<int>("--count", "--kbest", "--num-return") { Description = "How many sequences: the K best (exhaustive, viterbi, exact, beam with K ≤ B) or K samples", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var maxSequences = new Option<long>("--max-sequences") { Description = "Exhaustive search: refuse when N^T exceeds this", DefaultValueFactory = _ => 10_000_000L }.AtLeast(1);

@@ -26,7 +26,7 @@ internal static class DiagnoseCommand
 
     private static Command Jacobian()
     {
-        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A `recur train` run folder: measure its trained recurrent weights along its validation text (default: random weights)" };
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A `recur train` run folder: measure its trained recurrent weights along its validation text" }.MustBeRunFolder().ShowsDefault("random weights");
         var layer = new Option<int>("--layer") { Description = "With --checkpoint: which recurrent layer (0 = the first)", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var cell = ChoiceOption.Create("--cell", "Random weights: the recurrent unit", CellKind.Rnn);
         var hidden = new Option<int>("--hidden") { Description = "Random weights: hidden units H", DefaultValueFactory = _ => 32 }.AtLeast(1);
@@ -37,7 +37,7 @@ internal static class DiagnoseCommand
         var seed = new Option<ulong>("--seed") { Description = "Random weights: seed of the weights, inputs and initial state", DefaultValueFactory = _ => 1UL };
         var tMin = new Option<int>("--t-min") { Description = "Smallest T reported", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var tMax = new Option<int>("--t-max") { Description = "Largest T reported", DefaultValueFactory = _ => 100 }.AtLeast(1);
-        var plot = new Option<FileInfo>("--plot") { Description = "The PNG to write (default: named after what it shows, e.g. jacobian-rnn-tanh-h32-norm0.9-seed1-t1-100.png, in runs/ or in the checkpoint folder)" };
+        var plot = new Option<FileInfo>("--plot") { Description = "The PNG to write" }.ShowsDefault("named after what it shows, e.g. jacobian-rnn-tanh-h32-norm0.9-seed1-t1-100.png, in runs/ or in the checkpoint folder");
         var json = new Option<bool>("--json") { Description = "Print one JSON object {\"jacobian\":[{\"T\",\"jacobian_norm\",\"bound\"}], …}" };
         var cmd = new Command("jacobian", "‖∂h_T/∂h_0‖ for T in a range, from the exact product of per-step Jacobians, against the bound (‖W‖γ)^T.")
         {
@@ -178,10 +178,10 @@ internal static class DiagnoseCommand
 
     private static Command Gradients()
     {
-        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A `recur train` run folder", Required = true };
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A `recur train` run folder", Required = true }.MustBeRunFolder();
         var window = new Option<int>("--window") { Description = "T: tokens per validation window; the loss is that of the last position", DefaultValueFactory = _ => 64 }.AtLeast(1);
         var rows = new Option<int>("--rows") { Description = "Validation streams averaged over", DefaultValueFactory = _ => 16 }.AtLeast(1);
-        var plot = new Option<FileInfo>("--plot") { Description = "The PNG to write (default: gradients-layer<L>-window<T>.png in the checkpoint folder)" };
+        var plot = new Option<FileInfo>("--plot") { Description = "The PNG to write" }.ShowsDefault("gradients-layer<L>-window<T>.png in the checkpoint folder");
         var json = new Option<bool>("--json") { Description = "Print one JSON object {\"gradients\":[{\"t\",\"distance\",\"mean\",\"min\",\"max\"}], …}" };
         var cmd = new Command("gradients", "‖∂ℓ_T/∂h_t‖ for t = T … 0 on a trained model's validation text: how far back the loss reaches.")
         {

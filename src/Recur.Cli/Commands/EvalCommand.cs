@@ -17,7 +17,7 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A `recur train` run folder", Required = true };
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A `recur train` run folder", Required = true }.MustBeRunFolder();
         var corpus = new Option<FileInfo[]>("--corpus")
         {
             Description = "UTF-8 text to score, one sentence per line; several files are read as one stream",
@@ -25,7 +25,7 @@ internal static class EvalCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var ngram = new Option<FileInfo>("--ngram") { Description = "An ARPA model over the same words to interpolate with: p = λ·p_rnn + (1 − λ)·p_ngram" }.MustExist();
-        var lambda = new Option<string>("--lambda") { Description = "λ, the recurrent model's weight in [0, 1], or auto: chosen by EM on --dev (default 0.5)" };
+        var lambda = new Option<string>("--lambda") { Description = "λ, the recurrent model's weight in [0, 1], or auto: chosen by EM on --dev" }.ShowsDefault(0.5);
         var dev = new Option<FileInfo>("--dev") { Description = "With --lambda auto: the development text λ is fitted on (never the evaluation text)" }.MustExist();
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table" };
         var cmd = new Command("eval", "Perplexity of a trained model on held-out text, alone or interpolated with an n-gram model.")
@@ -38,7 +38,7 @@ internal static class EvalCommand
             var files = parse.GetValue(corpus)!;
             string? arpa = parse.GetValue(ngram)?.FullName;
             string? lambdaText = parse.GetValue(lambda);
-            string? devFile = parse.GetValue(dev)?.FullName;
+            string? devFile = parse.GetValue(dev)?.Input();
             if (arpa is null && (lambdaText is not null || devFile is not null))
                 throw new InputException(lambdaText is not null ? "--lambda" : "--dev", "applies to interpolation: give --ngram ARPA");
             bool auto = lambdaText == "auto";
@@ -49,7 +49,7 @@ internal static class EvalCommand
                 !(double.TryParse(lambdaText, NumberStyles.Float, CultureInfo.InvariantCulture, out fixedLambda) && fixedLambda is >= 0 and <= 1))
                 throw new InputException("--lambda", $"'{lambdaText}' is neither a number in [0, 1] nor auto");
             var (model, _) = Checkpoint.LoadModel(dir);
-            var lines = files.SelectMany(f => ReadLines(f.FullName)).ToList();
+            var lines = files.SelectMany(f => ReadLines(f.Input())).ToList();
             var report = new Report(dir, string.Join(" ", files.Select(f => f.Name)), model, new RnnScorer(model).Evaluate(lines));
             if (arpa is not null)
             {

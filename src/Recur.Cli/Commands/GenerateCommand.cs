@@ -28,20 +28,20 @@ internal static class GenerateCommand
 
     public static Command Create()
     {
-        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A `recur train` run folder", Required = true };
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A `recur train` run folder", Required = true }.MustBeRunFolder();
         var method = ChoiceOption.Create("--method", "The search: greedy, beam, sample or exact (a recurrent model is not Markov, so exhaustive and viterbi do not apply)", DecodingMethod.Sample);
         method.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<DecodingMethod>() is DecodingMethod.Exhaustive or DecodingMethod.Viterbi)
                 r.AddError($"--method: {Choice<DecodingMethod>.Name(r.GetValueOrDefault<DecodingMethod>())} needs an explicit model (recur decode); use greedy, beam, sample or exact");
         });
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens per sequence (default 500 for char, 200 for BPE, 50 for word models)" }.AtLeast(1);
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens per sequence" }.AtLeast(1).ShowsDefault("500 for char, 200 for BPE, 50 for word models");
         maxTokens.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() > MaxTokens) r.AddError($"--max-tokens: at most {MaxTokens:N0} (got {r.GetValueOrDefault<int>():N0})");
         });
-        var minTokens = new Option<int>("--min-tokens") { Description = "Tokens before the end token may be chosen (default 1: never an empty continuation; 0 allows one)", DefaultValueFactory = _ => 1 }.AtLeast(0);
-        var stopAt = new Option<string>("--stop-at") { Description = "separator: a sequence ends at the sentence separator (newline or <eos>); none: only at --max-tokens or a stop string (default: separator for word models, none for char and BPE models)" };
+        var minTokens = new Option<int>("--min-tokens") { Description = "Tokens before the end token may be chosen (1: never an empty continuation; 0 allows one)", DefaultValueFactory = _ => 1 }.AtLeast(0);
+        var stopAt = new Option<string>("--stop-at") { Description = "separator: a sequence ends at the sentence separator (newline or <eos>); none: only at --max-tokens or a stop string" }.ShowsDefault("separator for word models, none for char and BPE models");
         stopAt.AcceptOnlyFromAmong("separator", "none");
         var stopStrings = new Option<string[]>("--stop-string") { Description = "End a sequence once its text contains this string (repeatable; greedy and sample)", Arity = ArgumentArity.OneOrMore };
         var prompt = new Option<string>("--prompt") { Description = "Text the sequences continue", DefaultValueFactory = _ => "" };
@@ -88,11 +88,7 @@ internal static class GenerateCommand
 
     private static string ReadPrompt(string file)
     {
-        if (file != "-") return TextFile.Read(file).TrimEnd('\n');
-        using var stdin = Console.OpenStandardInput();
-        using var buffer = new MemoryStream();
-        stdin.CopyTo(buffer);
-        return TextFile.Decode(buffer.ToArray(), "standard input").TrimEnd('\n');
+        return TextFile.Read(file).TrimEnd('\n');
     }
 
     internal static int Run(RnnLanguageModel model, string prompt, DecodeCommand.Request request, int length, Settings settings, TextWriter output)

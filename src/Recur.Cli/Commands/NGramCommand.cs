@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Recur.Formats;
 using System.Globalization;
 using Recur.LanguageModels.NGrams;
 using Recur.Text;
@@ -20,9 +21,18 @@ internal static class NGramCommand
         return command;
     }
 
+    private static Option<FileInfo[]> Corpus() =>
+        new Option<FileInfo[]>("--corpus")
+        {
+            Description = "UTF-8 text, one sentence per line, words separated by whitespace: one or more files (read one after the other; gzip read as it is), or - for standard input.",
+            Required = true,
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = true,
+        };
+
     private static Command CreateTrain()
     {
-        var corpus = new Option<FileInfo>("--corpus") { Description = "UTF-8 text, one sentence per line, words separated by whitespace.", Required = true }.MustExist();
+        var corpus = Corpus();
         var order = new Option<int>("--order") { Description = $"The order N (longest n-gram), 1 to {NGramModel.MaxOrder}.", DefaultValueFactory = _ => 3 }.AtLeast(1);
         order.Validators.Add(r =>
         {
@@ -52,7 +62,7 @@ internal static class NGramCommand
         {
             KneserNeyDiscount? discount = parse.GetResult(fallback) is null ? null : Fallback(parse.GetValue(fallback) ?? []);
             var options = new KneserNeyOptions { Order = parse.GetValue(order), DiscountFallback = discount, InterpolateUnigrams = parse.GetValue(interpolate) };
-            return Train(parse.GetValue(corpus)!.FullName, parse.GetValue(output)!.FullName, options, parse.GetValue(kenlmBos), parse.GetValue(json),
+            return Train([.. parse.GetValue(corpus)!.Select(f => f.Input())], parse.GetValue(output)!.FullName, options, parse.GetValue(kenlmBos), parse.GetValue(json),
                 parse.InvocationConfiguration.Output);
         });
         return command;
@@ -61,14 +71,14 @@ internal static class NGramCommand
     private static Command CreateEval()
     {
         var model = new Option<FileInfo>("--model") { Description = "An ARPA file.", Required = true }.MustExist();
-        var corpus = new Option<FileInfo>("--corpus") { Description = "UTF-8 text, one sentence per line, words separated by whitespace.", Required = true }.MustExist();
+        var corpus = Corpus();
         var lenient = new Option<bool>("--lenient") { Description = "Read the ARPA file as KenLM/SRILM tolerate (warnings on stderr) instead of strictly." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the human view." };
         var command = new Command("eval", "Perplexity of an ARPA model on a corpus (</s> counted, <s> not, OOVs excluded, as SRILM and KenLM).")
         {
             model, corpus, lenient, json,
         };
-        command.SetAction(parse => Eval(parse.GetValue(model)!.FullName, parse.GetValue(corpus)!.FullName, parse.GetValue(lenient), parse.GetValue(json),
+        command.SetAction(parse => Eval(parse.GetValue(model)!.FullName, [.. parse.GetValue(corpus)!.Select(f => f.Input())], parse.GetValue(lenient), parse.GetValue(json),
             parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
@@ -89,11 +99,11 @@ internal static class NGramCommand
         }
     }
 
-    private static int Train(string corpusPath, string outPath, KneserNeyOptions options, bool kenlmBos, bool json, TextWriter stdout)
+    private static int Train(string[] corpusPaths, string outPath, KneserNeyOptions options, bool kenlmBos, bool json, TextWriter stdout)
     {
         var clock = Stopwatch.StartNew();
-        List<string[]> sentences = SentenceCorpus.Read(corpusPath);
-        KneserNeyResult result = KneserNeyTrainer.Train(sentences, options, corpusPath);
+        var sentences = corpusPaths.SelectMany(SentenceCorpus.Read).ToList();
+        KneserNeyResult result = KneserNeyTrainer.Train(sentences, options, string.Join(" + ", corpusPaths.Select(InputFile.Name)));
         result.Model.Save(outPath, new ArpaWriteOptions { KenLmBeginSentence = kenlmBos });
         double seconds = clock.Elapsed.TotalSeconds;
 
@@ -126,11 +136,11 @@ internal static class NGramCommand
         return ExitCodes.Success;
     }
 
-    private static int Eval(string modelPath, string corpusPath, bool lenient, bool json, TextWriter stdout, TextWriter stderr)
+    private static int Eval(string modelPath, string[] corpusPaths, bool lenient, bool json, TextWriter stdout, TextWriter stderr)
     {
         var clock = Stopwatch.StartNew();
         NGramModel model = NGramModel.Load(modelPath, new ArpaReadOptions { Lenient = lenient, Warning = w => stderr.WriteLine($"warning: {w}") });
-        List<string[]> sentences = SentenceCorpus.Read(corpusPath);
+        var sentences = corpusPaths.SelectMany(SentenceCorpus.Read).ToList();
         NGramEvaluation e = model.Evaluate(sentences);
         double seconds = clock.Elapsed.TotalSeconds;
         if (json)

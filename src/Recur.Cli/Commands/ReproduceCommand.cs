@@ -15,7 +15,7 @@ internal static class ReproduceCommand
 {
     public static Command Create()
     {
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for report.md and the plots (default: runs/reproduce)" };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for report.md and the plots" }.ShowsDefault("runs/reproduce");
         var only = new Option<string>("--only") { Description = $"Check one claim ({string.Join(", ", Reproduction.Ids)}); its report is report-ID.md, beside the full report.md" };
         only.Validators.Add(r =>
         {

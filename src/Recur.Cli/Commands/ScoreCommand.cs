@@ -19,7 +19,7 @@ internal static class ScoreCommand
 
     public static Command Create()
     {
-        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A `recur train` run folder" };
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A `recur train` run folder" }.MustBeRunFolder();
         var ngram = new Option<FileInfo>("--ngram") { Description = "An ARPA model (with --checkpoint: interpolated word by word)" }.MustExist();
         var lambda = new Option<double>("--lambda") { Description = "With both models: the checkpoint's weight λ in p = λ·p_rnn + (1 − λ)·p_ngram", DefaultValueFactory = _ => 0.5 }.InRange(0, 1);
         var files = new Argument<string[]>("FILE") { Description = "Text to score, one sentence per line (- or none: standard input)", Arity = ArgumentArity.ZeroOrMore };

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Recur.Formats;
 using Recur.Tagging;
 using Recur.Text;
 
@@ -20,9 +21,12 @@ internal static class TagCommand
         {
             Description = "UTF-8 text to tag: one sentence per line, words separated by white space (absent: standard input).",
             Arity = ArgumentArity.ZeroOrOne,
+            // Hidden from the help's generated lists, which would show it under `tag train` and
+            // `tag eval` too; the description below gives it.
+            Hidden = true,
         };
         var prune = PruneWidth();
-        var command = new Command("tag", "Tag plain text with a part-of-speech tagger: each line a sentence of white-space-separated words, written back as word/TAG.")
+        var command = new Command("tag", "Tag plain text with a part-of-speech tagger: `recur tag --model TAGGER [FILE]` reads FILE (or standard input, also as -), each line a sentence, and writes it back as word/TAG.")
         {
             model, file, prune,
         };
@@ -31,17 +35,16 @@ internal static class TagCommand
         command.SetAction(parse =>
         {
             FileInfo m = parse.GetValue(model) ?? throw new InputException("--model", "is required: give a tagger written by `recur tag train` (or use `recur tag train` / `recur tag eval`)");
-            return Tag(m.FullName, parse.GetValue(file)?.FullName, parse.GetValue(prune), parse.InvocationConfiguration.Output);
+            return Tag(m.FullName, parse.GetValue(file)?.Input(), parse.GetValue(prune) ?? TagDecoder.DefaultPruneWidth, parse.InvocationConfiguration.Output);
         });
         return command;
     }
 
-    private static Option<double> PruneWidth() =>
-        new Option<double>("--prune-width")
+    private static Option<double?> PruneWidth() =>
+        new Option<double?>("--prune-width")
         {
-            Description = "Beam: drop tag states scoring this many nats below the step's best (default ln 1000, TnT's; a large value searches exactly).",
-            DefaultValueFactory = _ => TagDecoder.DefaultPruneWidth,
-        }.InRange(0, double.PositiveInfinity);
+            Description = "Beam: drop tag states scoring this many nats below the step's best (TnT's; a large value searches exactly).",
+        }.InRange(0, double.PositiveInfinity).ShowsDefault("ln 1000 = 6.908");
 
     private static Option<FileInfo[]> Corpus(string what) =>
         new("--corpus")
@@ -101,12 +104,12 @@ internal static class TagCommand
         {
             model, corpus, prune, baseline, json,
         };
-        command.SetAction(parse => Eval(parse.GetValue(model)!.FullName, Paths(parse.GetValue(corpus)), parse.GetValue(prune), parse.GetValue(baseline),
+        command.SetAction(parse => Eval(parse.GetValue(model)!.FullName, Paths(parse.GetValue(corpus)), parse.GetValue(prune) ?? TagDecoder.DefaultPruneWidth, parse.GetValue(baseline),
             parse.GetValue(json), parse.InvocationConfiguration.Output));
         return command;
     }
 
-    private static string[] Paths(FileInfo[]? files) => files is null ? [] : Array.ConvertAll(files, f => f.FullName);
+    private static string[] Paths(FileInfo[]? files) => files is null ? [] : Array.ConvertAll(files, f => f.Input());
 
     private static int Train(string[] corpus, string outPath, HmmTaggerOptions options, bool json, TextWriter stdout)
     {
@@ -164,7 +167,7 @@ internal static class TagCommand
         var decoder = new TagDecoder(tagger, pruneWidth);
         var tags = new int[64];
         var line = new StringBuilder();
-        foreach (string text in input is null ? ReadStdin() : Lines(input))
+        foreach (string text in input is null or InputFile.StandardInputPath ? ReadStdin() : Lines(input))
         {
             string[] words = SentenceCorpus.Tokenize(text);
             if (tags.Length < words.Length) tags = new int[Math.Max(words.Length, 2 * tags.Length)];

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Recur.Cli.Training;
+using Recur.Formats;
 using Recur.Kernels;
 using Recur.LanguageModels.Rnn;
 using Recur.Nn.Output;
@@ -19,47 +20,56 @@ namespace Recur.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
+    // The library's defaults, shown in help; an option left out keeps them (or a checkpoint's values).
+    private static readonly RnnLanguageModelOptions Model = new();
+    private static readonly TrainingOptions Defaults = new();
+
     public static Command Create()
     {
-        var corpus = new Option<FileInfo>("--corpus") { Description = "UTF-8 text to train on (default: the built-in scene corpus, whose exact entropy is known)" };
-        var validation = new Option<FileInfo>("--validation") { Description = "UTF-8 text to validate on (default: the corpus's last tenth)" };
-        var tokenizer = ChoiceOption.Create<TokenizerKind>("--tokenizer", "Tokens: characters, whitespace-separated words, or byte-pair-encoded subwords (default char)");
-        var minCount = new Option<int>("--min-count") { Description = "Word tokenizer: keep words seen at least this often in the training text; the rest become <unk> (default 1)" }.AtLeast(1);
-        var maxVocab = new Option<int>("--max-vocab") { Description = "Word tokenizer: keep at most this many tokens, <eos> and <unk> included, the most frequent first" }.AtLeast(3);
-        var bpeMerges = new Option<int>("--bpe-merges") { Description = "BPE tokenizer: merges learned on the training text, on top of the 256 bytes (default 8000)" }.AtLeast(0);
-        var cell = ChoiceOption.Create<CellKind>("--cell", "The recurrent unit");
-        var form = ChoiceOption.Create<ElmanForm>("--rnn-form", "Where an Elman cell applies σ (docs/theory.md 1.1)");
-        var activation = ChoiceOption.Create<Activation>("--activation", "σ of an Elman cell");
-        var embedding = new Option<int>("--embedding") { Description = "Embedding size E" }.AtLeast(1);
-        var hidden = new Option<int>("--hidden") { Description = "Hidden size H" }.AtLeast(1);
-        var layers = new Option<int>("--layers") { Description = "Recurrent layers L" }.AtLeast(1);
-        var dropout = new Option<double>("--dropout") { Description = "Dropout on embeddings, between layers and on the output, in [0, 1)" }.InRange(0, 0.999);
+        var corpus = new Option<FileInfo[]>("--corpus")
+        {
+            Description = "UTF-8 text to train on: one file, several (read one after the other), or - for standard input (kept in the run folder as corpus.txt, so that --resume can read it again); gzip-compressed files are read as they are",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = true,
+        }.ShowsDefault("the built-in scene corpus, whose exact entropy is known");
+        var validation = new Option<FileInfo>("--validation") { Description = "UTF-8 text to validate on (- for standard input)" }.ShowsDefault("the corpus's last tenth");
+        var tokenizer = ChoiceOption.Create<TokenizerKind>("--tokenizer", "Tokens: characters, whitespace-separated words, or byte-pair-encoded subwords").ShowsDefault(Choice<TokenizerKind>.Name(new TokenizerOptions().Kind));
+        var minCount = new Option<int>("--min-count") { Description = "Word tokenizer: keep words seen at least this often in the training text; the rest become <unk>" }.AtLeast(1).ShowsDefault(new TokenizerOptions().MinCount);
+        var maxVocab = new Option<int>("--max-vocab") { Description = "Word tokenizer: keep at most this many tokens, <eos> and <unk> included, the most frequent first" }.AtLeast(3).ShowsDefault("all");
+        var bpeMerges = new Option<int>("--bpe-merges") { Description = "BPE tokenizer: merges learned on the training text, on top of the 256 bytes" }.AtLeast(0).ShowsDefault(new TokenizerOptions().BpeMerges);
+        var cell = ChoiceOption.Create<CellKind>("--cell", "The recurrent unit").ShowsDefault(Choice<CellKind>.Name(Model.Cell));
+        var form = ChoiceOption.Create<ElmanForm>("--rnn-form", "Where an Elman cell applies σ (docs/theory.md 1.1)").ShowsDefault(Choice<ElmanForm>.Name(Model.Form));
+        var activation = ChoiceOption.Create<Activation>("--activation", "σ of an Elman cell").ShowsDefault(Choice<Activation>.Name(Model.Activation));
+        var embedding = new Option<int>("--embedding") { Description = "Embedding size E" }.AtLeast(1).ShowsDefault(Model.Embedding);
+        var hidden = new Option<int>("--hidden") { Description = "Hidden size H" }.AtLeast(1).ShowsDefault(Model.Hidden);
+        var layers = new Option<int>("--layers") { Description = "Recurrent layers L" }.AtLeast(1).ShowsDefault(Model.Layers);
+        var dropout = new Option<double>("--dropout") { Description = "Dropout on embeddings, between layers and on the output, in [0, 1)" }.InRange(0, 0.999).ShowsDefault(Model.Dropout);
         var lockedDropout = new Option<bool>("--locked-dropout") { Description = "One dropout mask per sequence and feature, shared by the time steps of a window (variational dropout, Gal & Ghahramani 2016)" };
-        var norm = new Option<string>("--norm") { Description = "none | layer (layer-normalized cells, Ba et al. 2016)" };
+        var norm = new Option<string>("--norm") { Description = "none | layer (layer-normalized cells, Ba et al. 2016)" }.ShowsDefault("none");
         norm.AcceptOnlyFromAmong("none", "layer");
-        var softmax = ChoiceOption.Create<SoftmaxKind>("--softmax", "The output layer: a full softmax, or an adaptive softmax over frequency clusters (Grave et al. 2017) for large vocabularies (default full)");
+        var softmax = ChoiceOption.Create<SoftmaxKind>("--softmax", "The output layer: a full softmax, or an adaptive softmax over frequency clusters (Grave et al. 2017) for large vocabularies").ShowsDefault(Choice<SoftmaxKind>.Name(Model.Softmax));
         var cutoffs = new Option<int[]>("--cutoffs")
         {
-            Description = "Adaptive softmax: token ids where tail clusters start, increasing (ids follow training frequency; default 2000,10000, those below the vocabulary size)",
+            Description = "Adaptive softmax: token ids where tail clusters start, increasing (ids follow training frequency; those below the vocabulary size are kept)",
             CustomParser = CutoffList,
-        };
+        }.ShowsDefault("2000,10000");
         var tieWeights = new Option<bool>("--tie-weights") { Description = "Share the embedding and output matrices (needs --embedding = --hidden and the full softmax)" };
-        var optimizer = ChoiceOption.Create<OptimizerKind>("--optimizer", "The optimizer (adamw: Adam with decoupled weight decay)");
-        var lr = new Option<double>("--lr") { Description = "Learning rate" }.Positive();
-        var momentum = new Option<double>("--momentum") { Description = "SGD momentum μ" }.InRange(0, 0.999999);
+        var optimizer = ChoiceOption.Create<OptimizerKind>("--optimizer", "The optimizer (adamw: Adam with decoupled weight decay)").ShowsDefault(Choice<OptimizerKind>.Name(Defaults.Optimizer));
+        var lr = new Option<double>("--lr") { Description = "Learning rate" }.Positive().ShowsDefault(Defaults.LearningRate);
+        var momentum = new Option<double>("--momentum") { Description = "SGD momentum μ" }.InRange(0, 0.999999).ShowsDefault(Defaults.Momentum);
         var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum (SGD)" };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "Decoupled weight decay λ (SGDW/AdamW; AdamW's default is 0.01)" }.InRange(0, 1e6);
-        var l2 = new Option<double>("--l2") { Description = "Coupled L2 regularization γ: adds 2γθ to the gradient (docs/theory.md 3.2)" }.InRange(0, 1e6);
-        var clip = new Option<double>("--clip-norm") { Description = "Clip the global gradient norm (0 = off; default 1)" }.InRange(0, 1e12);
-        var schedule = ChoiceOption.Create<ScheduleKind>("--schedule", "The learning-rate schedule");
-        var batch = new Option<int>("--batch") { Description = "Streams per batch B" }.AtLeast(1);
-        var seq = new Option<int>("--seq") { Description = "Truncated-BPTT length T" }.AtLeast(1);
-        var steps = new Option<int>("--steps") { Description = "Optimizer steps (with --resume: a new total; the learning rate then continues from where it was, ramps back to --lr over 5% of the added steps and decays to 0 at the new total)" }.AtLeast(1);
-        var evalEvery = new Option<int>("--eval-every") { Description = "Validate and checkpoint every this many steps (0 = at the end only)" }.AtLeast(0);
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the initial weights and dropout masks" };
-        var threads = new Option<int>("--threads") { Description = "Kernel threads (default: all cores)" }.AtLeast(1);
-        var output = new Option<DirectoryInfo>("--out") { Description = "Run folder for checkpoints, metrics.jsonl and loss.png (default: runs/<time>)" };
-        var resume = new Option<DirectoryInfo>("--resume") { Description = "Continue the run saved in this folder exactly" };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "Decoupled weight decay λ (SGDW/AdamW)" }.InRange(0, 1e6).ShowsDefault("0.01 with adamw, else 0");
+        var l2 = new Option<double>("--l2") { Description = "Coupled L2 regularization γ: adds 2γθ to the gradient (docs/theory.md 3.2)" }.InRange(0, 1e6).ShowsDefault(0);
+        var clip = new Option<double>("--clip-norm") { Description = "Clip the global gradient norm (0 = off)" }.InRange(0, 1e12).ShowsDefault(Defaults.ClipNorm ?? 0);
+        var schedule = ChoiceOption.Create<ScheduleKind>("--schedule", "The learning-rate schedule").ShowsDefault(Choice<ScheduleKind>.Name(Defaults.Schedule));
+        var batch = new Option<int>("--batch") { Description = "Streams per batch B" }.AtLeast(1).ShowsDefault(Defaults.Batch);
+        var seq = new Option<int>("--seq") { Description = "Truncated-BPTT length T" }.AtLeast(1).ShowsDefault(Defaults.Sequence);
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps (with --resume: a new total; the learning rate then continues from where it was, ramps back to --lr over 5% of the added steps and decays to 0 at the new total)" }.AtLeast(1).ShowsDefault(Defaults.Steps);
+        var evalEvery = new Option<int>("--eval-every") { Description = "Validate and checkpoint every this many steps (0 = at the end only)" }.AtLeast(0).ShowsDefault(Defaults.EvalEvery);
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the initial weights and dropout masks" }.ShowsDefault(Defaults.Seed);
+        var threads = new Option<int>("--threads") { Description = "Kernel threads" }.AtLeast(1).ShowsDefault("all cores");
+        var output = new Option<DirectoryInfo>("--out") { Description = "Run folder for checkpoints, metrics.jsonl and loss.png" }.ShowsDefault("runs/<time>");
+        var resume = new Option<DirectoryInfo>("--resume") { Description = "Continue the run saved in this folder exactly" }.MustBeRunFolder();
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the summary" };
 
         var cmd = new Command("train", "Train a recurrent language model (with no options: a small LSTM on the built-in corpus in about two minutes).")
@@ -139,18 +149,31 @@ internal static class TrainCommand
                 MaxVocabulary = Given(maxVocab) ? parse.GetValue(maxVocab) : null,
                 BpeMerges = Or(bpeMerges, new TokenizerOptions().BpeMerges),
             };
-            if (parse.GetValue(validation) is { } v && parse.GetValue(corpus) is null) throw new InputException("--validation", "needs --corpus (the built-in corpus has its own validation sample)");
-            var data = parse.GetValue(corpus) is { } file
-                ? TrainingData.FromFile(file.FullName, vocabulary, parse.GetValue(validation)?.FullName)
-                : TrainingData.BuiltIn(vocabulary);
+            var files = parse.GetValue(corpus) ?? [];
+            if (parse.GetValue(validation) is { } v && files.Length == 0) throw new InputException("--validation", "needs --corpus (the built-in corpus has its own validation sample)");
             string folder = (parse.GetValue(output) ?? new DirectoryInfo(Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)))).FullName;
             if (File.Exists(Path.Combine(folder, Checkpoint.ConfigFile)))
                 throw new InputException(folder, "already holds a checkpoint; continue it with --resume, or choose another --out");
+            var paths = files.Select(f => KeepStandardInput(f.Input(), folder, "corpus.txt")).ToArray();
+            string? validationPath = parse.GetValue(validation) is { } vf ? KeepStandardInput(vf.Input(), folder, "validation.txt") : null;
+            var data = paths.Length > 0 ? TrainingData.FromFiles(paths, vocabulary, validationPath) : TrainingData.BuiltIn(vocabulary);
             var lm = new RnnLanguageModel(data.Tokenizer, model, new Rng(training.Seed));
             var progress = View(stderr, data.EntropyFloor, kind);
             return Run(new Trainer(lm, data, training, folder, progress), folder, progress, asJson, stdout, stderr);
         });
         return cmd;
+    }
+
+    // Standard input is read once: its text is kept in the run folder and trained on from there,
+    // so that --resume and `recur eval` read the same text again.
+    private static string KeepStandardInput(string path, string folder, string name)
+    {
+        if (path != InputFile.StandardInputPath) return path;
+        string text = TextFile.Read(path);
+        Directory.CreateDirectory(folder);
+        string kept = Path.Combine(folder, name);
+        AtomicFile.WriteText(kept, text);
+        return kept;
     }
 
     // "2000,10000" → [2000, 10000]; the model checks order and range against the vocabulary.

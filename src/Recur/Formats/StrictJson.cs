@@ -21,7 +21,7 @@ internal static class ModelJson
     /// <summary>Parses a whole file; the caller disposes the document.</summary>
     public static JsonDocument Parse(string path)
     {
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes = InputFile.ReadAllBytes(path);
         try
         {
             return JsonDocument.Parse(bytes, Options);

@@ -8,6 +8,7 @@ namespace Recur.Formats;
 /// <c>\r\n</c>, NUL bytes (a binary file) and bytes that are not UTF-8, each reported as an
 /// <see cref="InputException"/> naming the file and the exact line (lines are split as bytes
 /// and decoded one by one, so the number is right even for a bad byte deep in a buffer).
+/// Files open through <see cref="InputFile"/>: gzip is read transparently, "-" is standard input.
 /// </summary>
 internal sealed class TextLines : IDisposable
 {
@@ -20,8 +21,8 @@ internal sealed class TextLines : IDisposable
 
     public TextLines(string path)
     {
-        _path = path;
-        _stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        _path = InputFile.Name(path);
+        _stream = InputFile.OpenRead(path);
     }
 
     /// <summary>Number of the line last returned (1-based; 0 before the first).</summary>
@@ -39,7 +40,14 @@ internal sealed class TextLines : IDisposable
         {
             if (_start == _end)
             {
-                _end = _stream.Read(_buffer, 0, _buffer.Length);
+                try
+                {
+                    _end = _stream.Read(_buffer, 0, _buffer.Length);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new InputException($"{_path}: after line {Number}", $"is not valid gzip data ({e.Message})", e);
+                }
                 _start = 0;
                 if (_end == 0)
                 {

@@ -17,7 +17,7 @@ public static class SentenceCorpus
     public static List<string[]> Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"Corpus not found: {path}", path);
+        if (!Formats.InputFile.Exists(path)) throw new FileNotFoundException($"Corpus not found: {path}", path);
         var sentences = new List<string[]>();
         using (var lines = new TextLines(path))
         {

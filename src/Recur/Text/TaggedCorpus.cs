@@ -39,7 +39,7 @@ public static class TaggedCorpus
     {
         ArgumentNullException.ThrowIfNull(path);
         if (Directory.Exists(path)) throw new InputException(path, "is a folder; give the tagged files themselves (e.g. brown/c??[0-9]*)");
-        if (!File.Exists(path)) throw new FileNotFoundException($"Corpus not found: {path}", path);
+        if (!Formats.InputFile.Exists(path)) throw new FileNotFoundException($"Corpus not found: {path}", path);
         var sentences = new List<TaggedSentence>();
         using (var lines = new TextLines(path))
         {

@@ -4,7 +4,8 @@ namespace Recur.Text;
 
 /// <summary>
 /// Reads a training or evaluation text: UTF-8 (a byte-order mark is dropped), Windows line
-/// ends normalized to "\n". An empty, binary or undecodable file is an
+/// ends normalized to "\n"; gzip-compressed files and "-" (standard input) as
+/// <see cref="Formats.InputFile"/> opens them. An empty, binary or undecodable file is an
 /// <see cref="InputException"/> that names the file and says what is wrong.
 /// </summary>
 public static class TextFile
@@ -15,9 +16,7 @@ public static class TextFile
     public static string Read(string path)
     {
         if (Directory.Exists(path)) throw new InputException(path, "is a folder; give a UTF-8 text file");
-        if (!File.Exists(path)) throw new InputException(path, "file not found");
-        byte[] bytes = File.ReadAllBytes(path);
-        return Decode(bytes, path);
+        return Decode(Formats.InputFile.ReadAllBytes(path), Formats.InputFile.Name(path));
     }
 
     /// <summary>Validates and decodes UTF-8 bytes; <paramref name="source"/> names them in errors.</summary>

@@ -90,7 +90,8 @@ public static class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(config);
         var options = config.TokenizerOptions;
-        var data = config.Corpus == BuiltInCorpus.Name ? TrainingData.BuiltIn(options) : TrainingData.FromFile(config.Corpus, options, config.ValidationCorpus);
+        var data = config.Corpus == BuiltInCorpus.Name ? TrainingData.BuiltIn(options)
+            : TrainingData.FromFiles(config.CorpusFiles.Count > 0 ? config.CorpusFiles : [config.Corpus], options, config.ValidationCorpus);
         if (!data.Tokenizer.Vocabulary.Tokens.SequenceEqual(config.Tokenizer.Vocabulary.Tokens))
             throw new InputException(config.Corpus, "has changed since the checkpoint was written (its vocabulary differs); use the original corpus");
         return data;

@@ -28,6 +28,9 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
     /// <summary>How the tokenizer was built from the corpus (so that resuming rebuilds the same one).</summary>
     public TokenizerOptions TokenizerOptions { get; init; } = new() { Kind = Tokenizer.Kind };
 
+    /// <summary>The corpus files, in order (empty for the built-in corpus).</summary>
+    public IReadOnlyList<string> CorpusFiles { get; init; } = [];
+
     /// <summary>The validation file, when it was not the corpus's last tenth.</summary>
     public string? ValidationCorpus { get; init; }
 
@@ -42,7 +45,7 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
         {
             ["format"] = Format,
             ["step"] = c.Step,
-            ["corpus"] = c.Corpus,
+            ["corpus"] = c.CorpusFiles.Count > 1 ? new JsonArray([.. c.CorpusFiles.Select(f => (JsonNode?)JsonValue.Create(f))]) : c.Corpus,
             ["validation_corpus"] = c.ValidationCorpus,
             ["entropy_floor"] = c.EntropyFloor,
             ["tokenizer"] = Choice<TokenizerKind>.Name(c.Tokenizer.Kind),
@@ -160,9 +163,13 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
             var primer = (root["primer"] as JsonArray ?? throw new InputException(path, "\"primer\" is missing or not an array"))
                 .Select(n => vocabulary.IndexOf(n?.GetValue<string>() ?? "")).ToArray();
             if (primer.Any(id => id < 0)) throw new InputException(path, "\"primer\" holds a token that is not in \"tokens\"");
-            return new CheckpointConfig(Get<string>(root, "corpus", path), tokenizer, model, training,
+            // One corpus file is a string; several an array of them.
+            string[] files = root["corpus"] is JsonArray many ? [.. many.Select(n => n?.GetValue<string>() ?? throw new InputException(path, "\"corpus\" holds a null"))] : [];
+            string corpus = files.Length > 0 ? string.Join(" + ", files) : Get<string>(root, "corpus", path);
+            return new CheckpointConfig(corpus, tokenizer, model, training,
                 Get<long>(root, "step", path), root["entropy_floor"]?.GetValue<double>(), primer)
             {
+                CorpusFiles = files.Length > 0 ? files : corpus == Text.BuiltInCorpus.Name ? [] : [corpus],
                 TokenizerOptions = tokenizerOptions,
                 ValidationCorpus = root["validation_corpus"]?.GetValue<string>(),
             };

@@ -255,6 +255,7 @@ public sealed class Trainer
         {
             TokenizerOptions = _data.TokenizerOptions,
             ValidationCorpus = _data.ValidationCorpus,
+            CorpusFiles = _data.CorpusFiles,
         });
         _observer?.Checkpointed(_step, _folder);
     }

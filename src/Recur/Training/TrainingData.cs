@@ -90,17 +90,28 @@ public sealed record TrainingData(string Corpus, Tokenizer Tokenizer, int[] Trai
     /// token); word and BPE vocabularies come from the training part only, so validation words
     /// the training text lacks are &lt;unk&gt; and measure what they should. Errors name the file.
     /// </summary>
-    public static TrainingData FromFile(string path, TokenizerOptions options, string? validationPath = null)
+    public static TrainingData FromFile(string path, TokenizerOptions options, string? validationPath = null) =>
+        FromFiles([path], options, validationPath);
+
+    /// <summary>
+    /// As <see cref="FromFile(string, TokenizerOptions, string?)"/> for the text of several files
+    /// one after the other (each ending its last line), named together as
+    /// "a.txt + b.txt" in messages and <see cref="Corpus"/>.
+    /// </summary>
+    public static TrainingData FromFiles(IReadOnlyList<string> paths, TokenizerOptions options, string? validationPath = null)
     {
+        ArgumentNullException.ThrowIfNull(paths);
         ArgumentNullException.ThrowIfNull(options);
-        string text = TextFile.Read(path);
+        if (paths.Count == 0) throw new ArgumentException("Give at least one corpus file.", nameof(paths));
+        string path = string.Join(" + ", paths);
+        string text = paths.Count == 1 ? TextFile.Read(paths[0]) : string.Concat(paths.Select(p => TextFile.Read(p) is var t && t.EndsWith('\n') ? t : t + "\n"));
         if (options.Kind == TokenizerKind.Char && validationPath is null)
         {
             var chars = Tokenizer.Build(options, text);
             int[] tokens = chars.Encode(text);
             int held = (int)(tokens.Length * ValidationFraction);
             CheckSize(path, tokens.Length - held, held);
-            return new TrainingData(path, chars, tokens[..^held], tokens[^held..], null) { TokenizerOptions = options };
+            return new TrainingData(path, chars, tokens[..^held], tokens[^held..], null) { TokenizerOptions = options, CorpusFiles = [.. paths] };
         }
         string train = text, validation;
         if (validationPath is not null) validation = TextFile.Read(validationPath);
@@ -115,8 +126,11 @@ public sealed record TrainingData(string Corpus, Tokenizer Tokenizer, int[] Trai
         if (options.Kind == TokenizerKind.Char) train = text;
         int[] trainTokens = tokenizer.Encode(train), validationTokens = tokenizer.Encode(validation);
         CheckSize(validationPath ?? path, trainTokens.Length, validationTokens.Length);
-        return new TrainingData(path, tokenizer, trainTokens, validationTokens, null) { ValidationCorpus = validationPath, TokenizerOptions = options };
+        return new TrainingData(path, tokenizer, trainTokens, validationTokens, null) { ValidationCorpus = validationPath, TokenizerOptions = options, CorpusFiles = [.. paths] };
     }
+
+    /// <summary>The corpus files read, in order (empty for the built-in corpus).</summary>
+    public IReadOnlyList<string> CorpusFiles { get; init; } = [];
 
     /// <summary>The validation file, when it is not the training file's last tenth.</summary>
     public string? ValidationCorpus { get; init; }

@@ -45,7 +45,7 @@ public static class LanguageModelFiles
     // The first character that is not white space (or a byte-order mark), or '\0' for an empty file.
     private static char FirstCharacter(string path)
     {
-        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        using var reader = new StreamReader(Recur.Formats.InputFile.OpenRead(path), detectEncodingFromByteOrderMarks: true);
         int c;
         while ((c = reader.Read()) >= 0)
             if (!char.IsWhiteSpace((char)c)) return (char)c;

@@ -19,8 +19,8 @@ public static class ArpaReader
     public static NGramModel Read(string path, ArpaReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"ARPA file not found: {path}", path);
-        RejectCompressedOrBinary(path);
+        if (!Formats.InputFile.Exists(path)) throw new FileNotFoundException($"ARPA file not found: {path}", path);
+        if (path != Formats.InputFile.StandardInputPath) RejectCompressedOrBinary(path);
         using var lines = new TextLines(path);
         return new Parser(path, lines, options ?? new ArpaReadOptions()).Parse();
     }
@@ -29,11 +29,18 @@ public static class ArpaReader
     {
         Span<byte> head = stackalloc byte[8];
         int read;
-        using (var stream = File.OpenRead(path)) read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        try
+        {
+            using var stream = Formats.InputFile.OpenRead(path);
+            read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InputException(path, $"looks gzip-compressed but is not valid gzip data ({e.Message})", e);
+        }
         head = head[..read];
         string? what = head switch
         {
-            [0x1f, 0x8b, ..] => "is gzip-compressed; decompress it first (gunzip -k)",
             [(byte)'B', (byte)'Z', (byte)'h', ..] => "is bzip2-compressed; decompress it first (bunzip2 -k)",
             [0xfd, (byte)'7', (byte)'z', (byte)'X', (byte)'Z', 0x00, ..] => "is xz-compressed; decompress it first (unxz -k)",
             _ when head.StartsWith("mmap lm "u8) => "is a KenLM binary model; give the ARPA text file it was built from",

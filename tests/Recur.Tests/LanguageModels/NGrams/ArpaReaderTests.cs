@@ -149,11 +149,30 @@ public class ArpaReaderTests
     }
 
     [Fact]
+    public void GzipFiles_ReadTransparently_WhateverTheirName()
+    {
+        using var dir = new TempDirectory();
+        var plain = NGramModel.Load(dir.File("m.arpa", Tiny));
+        var packed = new MemoryStream();
+        using (var gz = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            gz.Write(System.Text.Encoding.UTF8.GetBytes(Tiny));
+        foreach (string name in new[] { "m.arpa.gz", "no-extension" })
+        {
+            var model = NGramModel.Load(dir.File(name, packed.ToArray()));
+            Assert.Equal(plain.Vocabulary.Count, model.Vocabulary.Count);
+            Assert.Equal(plain.Score(plain.BeginSentenceState, "a", out _), model.Score(model.BeginSentenceState, "a", out _));
+        }
+        var broken = Assert.ThrowsAny<Exception>(() => NGramModel.Load(dir.File("bad.arpa.gz", [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])));
+        Assert.True(broken is InputException, broken.ToString());
+        Assert.True(broken.Message.Contains("gzip", StringComparison.Ordinal), broken.Message);
+    }
+
+    [Fact]
     public void CompressedAndBinaryFiles_RejectedWithAdvice()
     {
         using var dir = new TempDirectory();
-        var gzip = Assert.Throws<InputException>(() => NGramModel.Load(dir.File("m.arpa.gz", [0x1f, 0x8b, 8, 0, 0, 0])));
-        Assert.Contains("gunzip", gzip.Message);
+        var bzip2 = Assert.Throws<InputException>(() => NGramModel.Load(dir.File("m.arpa.bz2", "BZh91AY&SY")));
+        Assert.Contains("bunzip2", bzip2.Message);
         var kenlm = Assert.Throws<InputException>(() => NGramModel.Load(dir.File("m.bin", "mmap lm http://kheafield.com/code\0\0")));
         Assert.Contains("KenLM binary", kenlm.Message);
         var nul = Assert.Throws<InputException>(() => NGramModel.Load(dir.File("m.arpa", "\\data\\\nngram 1=1\0\n")));

@@ -1,0 +1,93 @@
+using System.IO.Compression;
+
+namespace Recur.Formats;
+
+/// <summary>
+/// Opens the files Recur reads — corpora, ARPA models, taggers — the same way everywhere: a
+/// gzip-compressed file (recognised by its first two bytes, 1f 8b, whatever its name) is
+/// decompressed on the fly, and the path "-" reads the <see cref="StandardInput"/> stream the
+/// application provides (the library itself knows no console). A folder or a missing file is an
+/// <see cref="InputException"/> naming it.
+/// </summary>
+public static class InputFile
+{
+    /// <summary>The path that names standard input on a command line.</summary>
+    public const string StandardInputPath = "-";
+
+    private static readonly Lock Gate = new();
+    private static bool _standardInputRead;
+
+    /// <summary>
+    /// Where "-" reads from (a command-line tool sets it to its standard input); null, the default,
+    /// makes "-" an error. It can be read once: a second "-" in one run is an error too.
+    /// </summary>
+    public static Func<Stream>? StandardInput { get; set; }
+
+    /// <summary>How <paramref name="path"/> is named in messages: "standard input" for "-".</summary>
+    public static string Name(string path) => path == StandardInputPath ? "standard input" : path;
+
+    /// <summary>Whether <paramref name="path"/> is a file that can be opened (or "-" with a standard input set).</summary>
+    public static bool Exists(string path) => path == StandardInputPath ? StandardInput is not null : File.Exists(path);
+
+    /// <summary>A stream of the file's content, decompressed when it is gzip-compressed.</summary>
+    public static Stream OpenRead(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Stream raw = path == StandardInputPath ? ReadStandardInput() : OpenFile(path);
+        return IsGzip(raw) ? new GZipStream(raw, CompressionMode.Decompress) : raw;
+    }
+
+    /// <summary>The whole (decompressed) content of the file.</summary>
+    public static byte[] ReadAllBytes(string path)
+    {
+        using var stream = OpenRead(path);
+        if (stream is FileStream file && file.Length <= Array.MaxLength) return File.ReadAllBytes(path);
+        var copy = new MemoryStream();
+        try
+        {
+            stream.CopyTo(copy);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InputException(Name(path), $"is not a valid gzip file ({e.Message})", e);
+        }
+        return copy.ToArray();
+    }
+
+    private static FileStream OpenFile(string path)
+    {
+        if (Directory.Exists(path)) throw new InputException(path, "is a folder; give a file");
+        if (!File.Exists(path)) throw new InputException(path, "file not found");
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+    }
+
+    // Standard input is read into memory once, so that it can be sniffed and re-read like a file.
+    private static MemoryStream ReadStandardInput()
+    {
+        var open = StandardInput ?? throw new InputException(StandardInputPath, "reading standard input is not available here; give a file");
+        lock (Gate)
+        {
+            if (_standardInputRead) throw new InputException("standard input", "was already read for another file; give this one a file name");
+            _standardInputRead = true;
+        }
+        var memory = new MemoryStream();
+        using (var input = open()) input.CopyTo(memory);
+        memory.Position = 0;
+        return memory;
+    }
+
+    private static bool IsGzip(Stream stream)
+    {
+        if (!stream.CanSeek) return false;
+        Span<byte> head = stackalloc byte[2];
+        int read = stream.ReadAtLeast(head, 2, throwOnEndOfStream: false);
+        stream.Position = 0;
+        return read == 2 && head[0] == 0x1f && head[1] == 0x8b;
+    }
+
+    /// <summary>Lets standard input be read again (each command-line run starts afresh; tests run many in one process).</summary>
+    public static void ResetStandardInput()
+    {
+        lock (Gate) _standardInputRead = false;
+    }
+}
