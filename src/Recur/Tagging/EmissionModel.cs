@@ -11,9 +11,10 @@ namespace Recur.Tagging;
 /// tags, e = log f(w, t)/f(t, c) — TnT's lexicon.</item>
 /// <item>A rarer seen word: P(t | w) = (f(w, t) + β P_suffix(t | w))/(f(w) + β), which lets it take
 /// tags it was not seen with (β = 0: TnT).</item>
-/// <item>An unseen word: P(t | w) from its base form (<see cref="BaseFormModel"/>) if it has one,
-/// else from its ending (<see cref="SuffixModel"/>); P(w) is the same for all its labels and is
-/// left out (it does not change the best path).</item>
+/// <item>An unseen word: P(t | w) from its ending (<see cref="SuffixModel"/>), mixed
+/// geometrically with its base form's (<see cref="BaseFormModel"/>) when it has one; P(w) is the
+/// same for all its labels and is left out (it does not change the best path), and the prior is
+/// tempered: e = log P(t | w) − γ log P(t, c) (<see cref="HmmTaggerOptions.UnknownPriorExponent"/>).</item>
 /// </list>
 /// Tags with P(t | w) below <see cref="CandidateRatio"/> times the word's best are left out
 /// (−∞): they cannot win, and every label kept costs decoding time.
@@ -29,6 +30,8 @@ internal sealed class EmissionModel
     private readonly bool _capitalization;
     private readonly long _rareCount;
     private readonly double _beta;
+    private readonly double _suffixWeight;  // w of the base-form/suffix mixture
+    private readonly double _gamma;         // γ, the unknown words' prior exponent
     private readonly double _logEvents;    // log N
     private readonly float[] _known;       // (E) log f(w, t)/f(t, c) of each lexicon entry
     private readonly int[] _knownLabel;    // (E) its label
@@ -38,6 +41,7 @@ internal sealed class EmissionModel
     {
         (_lexicon, _suffixes, _baseForms, _capitalization) = (lexicon, suffixes, baseForms, options.Capitalization);
         (_rareCount, _beta) = (options.RareWordCount, options.RareWordSmoothing);
+        (_suffixWeight, _gamma) = (options.BaseFormSuffixWeight, options.UnknownPriorExponent);
         TagCount = counts.TagCount;
         _logEvents = Math.Log(counts.Events);
         _logPrior = new double[counts.LabelCount];
@@ -83,9 +87,13 @@ internal sealed class EmissionModel
         if (w < 0)
         {
             int c = _capitalization ? _suffixes.ClassOf(word) : 0;   // Capitalization(word) of an unknown word
-            if (_baseForms is not null && _baseForms.Posterior(word, p) && Write(p, 0, c, row) > 0) return;
+            if (_baseForms is not null && _baseForms.Posterior(word, p))
+            {
+                if (_suffixWeight > 0) MixSuffix(word, p);
+                if (Write(p, _gamma, 0, c, row) > 0) return;
+            }
             _suffixes.Posterior(word, p);
-            Write(p, 0, c, row);
+            Write(p, _gamma, 0, c, row);
             return;
         }
         long f = _lexicon.Frequency(w);
@@ -97,11 +105,21 @@ internal sealed class EmissionModel
         _suffixes.Posterior(word, p);
         System.Numerics.Tensors.TensorPrimitives.Multiply(p, _beta / (f + _beta), p);
         for (int e = _lexicon.Start(w); e < _lexicon.Start(w + 1); e++) p[_lexicon.Tag(e)] += _lexicon.Occurrences(e) / (f + _beta);
-        Write(p, Math.Log(f) - _logEvents, SeenCapitalization(word), row);
+        Write(p, 1, Math.Log(f) - _logEvents, SeenCapitalization(word), row);
     }
 
-    // e(w, (t, c)) = log P(t | w) + logWord − log P(t, c) for the candidate tags; returns how many.
-    private int Write(ReadOnlySpan<double> p, double logWord, int c, Span<float> row)
+    // p ← P_base^(1−w) · P_suffix^w, normalized (the base-form posterior is in p).
+    private void MixSuffix(ReadOnlySpan<char> word, Span<double> p)
+    {
+        Span<double> suffix = p.Length <= 1024 ? stackalloc double[p.Length] : new double[p.Length];
+        _suffixes.Posterior(word, suffix);
+        double sum = 0;
+        for (int t = 0; t < p.Length; t++) sum += p[t] = Math.Pow(p[t], 1 - _suffixWeight) * Math.Pow(suffix[t], _suffixWeight);
+        if (sum > 0) System.Numerics.Tensors.TensorPrimitives.Multiply(p, 1 / sum, p);
+    }
+
+    // e(w, (t, c)) = log P(t | w) + logWord − γ log P(t, c) for the candidate tags; returns how many.
+    private int Write(ReadOnlySpan<double> p, double gamma, double logWord, int c, Span<float> row)
     {
         double floor = CandidateRatio * System.Numerics.Tensors.TensorPrimitives.Max(p);
         int written = 0;
@@ -109,7 +127,7 @@ internal sealed class EmissionModel
         {
             int label = 2 * t + c;
             if (!(p[t] > 0 && p[t] >= floor && _logPrior[label] > double.NegativeInfinity)) continue;
-            row[label] = (float)(Math.Log(p[t]) + logWord - _logPrior[label]);
+            row[label] = (float)(Math.Log(p[t]) + logWord - gamma * _logPrior[label]);
             written++;
         }
         return written;

@@ -30,7 +30,7 @@ namespace Recur.Tagging;
 internal static class HmmTaggerFile
 {
     public const string Magic = "recur-tagger";
-    public const int Version = 1;
+    public const int Version = 2;
 
     public static void Write(HmmTagger tagger, string path)
     {
@@ -46,6 +46,8 @@ internal static class HmmTaggerFile
             w.WriteLine($"suffix-theta {o.SuffixTheta!.Value.ToString("R", CultureInfo.InvariantCulture)}");
             w.WriteLine($"base-forms {(o.BaseForms ? "true" : "false")}");
             w.WriteLine($"rare-word-smoothing {o.RareWordSmoothing.ToString("R", CultureInfo.InvariantCulture)}");
+            w.WriteLine($"base-form-suffix-weight {o.BaseFormSuffixWeight.ToString("R", CultureInfo.InvariantCulture)}");
+            w.WriteLine($"unknown-prior-exponent {o.UnknownPriorExponent.ToString("R", CultureInfo.InvariantCulture)}");
             w.WriteLine($"tags {tagger.Tags.Count}");
             foreach (string tag in tagger.Tags) w.WriteLine(tag);
             w.WriteLine($"trigrams {tagger.Counts.TrigramCount}");
@@ -86,7 +88,7 @@ internal static class HmmTaggerFile
             string[] magic = first.Split(' ');
             if (magic.Length != 2 || magic[0] != Magic || !int.TryParse(magic[1], NumberStyles.None, CultureInfo.InvariantCulture, out int version))
                 throw Error($"is not a Recur tagger model (its first line should be \"{Magic} {Version}\"); write one with `recur tag train`");
-            if (version != Version) throw Error($"is tagger model format {version}; this Recur reads format {Version}: train the model again with this version");
+            if (version is not (1 or Version)) throw Error($"is tagger model format {version}; this Recur reads formats 1 and {Version}: train the model again with this version");
             var options = new HmmTaggerOptions
             {
                 Order = (int)Field("order", 2, 3),
@@ -96,6 +98,9 @@ internal static class HmmTaggerFile
                 SuffixTheta = Real("suffix-theta"),
                 BaseForms = Flag("base-forms"),
                 RareWordSmoothing = Real("rare-word-smoothing"),
+                // Format 1 predates these two: its taggers keep the behaviour they were evaluated with.
+                BaseFormSuffixWeight = version == 1 ? 0 : Real("base-form-suffix-weight"),
+                UnknownPriorExponent = version == 1 ? 1 : Real("unknown-prior-exponent"),
             };
             int k = (int)Field("tags", 1, HmmTagger.MaxTags);
             var tags = new string[k];

@@ -7,7 +7,8 @@ namespace Recur.Tagging;
 
 /// <summary>
 /// Tagging accuracy on a gold-tagged corpus: overall, on words seen in training (known) and on
-/// the others (unknown), with the tagging speed. A gold tag the tagger never saw counts as an error.
+/// the others (unknown), per gold tag, and the errors by kind (gold tag → chosen tag), with the
+/// tagging speed. A gold tag the tagger never saw counts as an error.
 /// The corpus is tagged twice, single-threaded, and both passes are timed: the first includes
 /// the just-in-time compiler's warm-up (.NET compiles hot loops quickly first and optimizes them
 /// after some calls), the second is the steady speed a long input sees.
@@ -37,6 +38,12 @@ public sealed record TaggingEvaluation
 
     /// <summary>Seconds the first pass spent, warm-up included.</summary>
     public double FirstPassSeconds { get; init; }
+
+    /// <summary>Every gold tag's accuracy, most frequent first (ties by name).</summary>
+    public IReadOnlyList<TagAccuracy> PerTag { get; init; } = [];
+
+    /// <summary>Every kind of error, most frequent first (ties by gold, then chosen tag).</summary>
+    public IReadOnlyList<TagConfusion> Confusions { get; init; } = [];
 
     /// <summary>Words not seen in training.</summary>
     public long UnknownTokens => Tokens - KnownTokens;
@@ -78,22 +85,36 @@ public sealed record TaggingEvaluation
         if (!predicted.AsSpan().SequenceEqual(again)) throw new InvalidOperationException("Tagging the same corpus twice gave different tags.");
         HmmTagger tagger = decoder.Tagger;
         long correct = 0, known = 0, knownCorrect = 0;
+        var perTag = new Dictionary<string, (long Tokens, long Correct, long Predicted)>(StringComparer.Ordinal);
+        var confusions = new Dictionary<(string Gold, string Predicted), (long Count, long Unknown)>();
         for (int i = 0, at = 0; i < gold.Count; at += gold[i].Length, i++)
         {
             var s = gold[i];
             for (int j = 0; j < s.Length; j++)
             {
-                bool ok = tagger.TagIndex(s.Tags[j]) == predicted[at + j];
+                string chosen = tagger.Tags[predicted[at + j]];
+                bool ok = s.Tags[j] == chosen;
                 bool seen = tagger.IsKnown(s.Words[j]);
                 if (ok) correct++;
                 if (seen) known++;
                 if (seen && ok) knownCorrect++;
+                var g = perTag.GetValueOrDefault(s.Tags[j]);
+                perTag[s.Tags[j]] = (g.Tokens + 1, g.Correct + (ok ? 1 : 0), g.Predicted);
+                var p = perTag.GetValueOrDefault(chosen);
+                perTag[chosen] = (p.Tokens, p.Correct, p.Predicted + 1);
+                if (ok) continue;
+                var c = confusions.GetValueOrDefault((s.Tags[j], chosen));
+                confusions[(s.Tags[j], chosen)] = (c.Count + 1, c.Unknown + (seen ? 0 : 1));
             }
         }
         return new TaggingEvaluation
         {
             Sentences = gold.Count, Tokens = total, Correct = correct, KnownTokens = known, KnownCorrect = knownCorrect,
             Fallbacks = fallbacks, Seconds = seconds, FirstPassSeconds = firstPass,
+            PerTag = [.. perTag.Where(t => t.Value.Tokens > 0).Select(t => new TagAccuracy(t.Key, t.Value.Tokens, t.Value.Correct, t.Value.Predicted))
+                .OrderByDescending(t => t.Tokens).ThenBy(t => t.Tag, StringComparer.Ordinal)],
+            Confusions = [.. confusions.Select(c => new TagConfusion(c.Key.Gold, c.Key.Predicted, c.Value.Count, c.Value.Unknown))
+                .OrderByDescending(c => c.Count).ThenBy(c => c.Gold, StringComparer.Ordinal).ThenBy(c => c.Predicted, StringComparer.Ordinal)],
         };
     }
 

@@ -52,6 +52,35 @@ public class TagCommandTests
         var tagged = Run("tag", "--model", model, text);
         Assert.True(tagged.Code == 0, tagged.Err);
         Assert.Equal("the/at cat/nn can/md run/vb ./.\n\nSusan/np saw/vbd a/at dog/nn ./.\n", tagged.Out.ReplaceLineEndings("\n"));
+
+        // Raw text: punctuation is split off as Brown does; --json gives a line per sentence.
+        string raw = dir.File("raw.txt", "the cat can run.\nSusan saw a dog.\n");
+        tagged = Run("tag", "--model", model, raw, "--json");
+        Assert.True(tagged.Code == 0, tagged.Err);
+        var sentences = tagged.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, sentences.Length);
+        using (var doc = JsonDocument.Parse(sentences[1]))
+        {
+            Assert.Equal(["Susan", "saw", "a", "dog", "."], doc.RootElement.GetProperty("words").EnumerateArray().Select(w => w.GetString()));
+            Assert.Equal(["np", "vbd", "at", "nn", "."], doc.RootElement.GetProperty("tags").EnumerateArray().Select(w => w.GetString()));
+        }
+        tagged = Run("tag", "--model", model, raw, "--pretokenized");
+        Assert.StartsWith("the/at cat/nn can/md run./", tagged.Out);   // "run." is one (unknown) word when the text is taken as tokenized
+
+        // Per-tag accuracy and the confusions, from the baseline's one error.
+        baseline = Run("tag", "eval", "--model", model, "--corpus", test, "--most-frequent", "--json");
+        using (var doc = JsonDocument.Parse(baseline.Out))
+        {
+            var nn = doc.RootElement.GetProperty("per_tag").EnumerateArray().Single(t => t.GetProperty("tag").GetString() == "nn");
+            Assert.Equal(3, nn.GetProperty("tokens").GetInt64());
+            Assert.Equal(2, nn.GetProperty("correct").GetInt64());
+            var confusion = Assert.Single(doc.RootElement.GetProperty("confusions").EnumerateArray());
+            Assert.Equal("nn", confusion.GetProperty("gold").GetString());
+            Assert.Equal("md", confusion.GetProperty("predicted").GetString());
+            Assert.Equal(1, confusion.GetProperty("count").GetInt64());
+        }
+        var human = Run("tag", "eval", "--model", model, "--corpus", test, "--most-frequent");
+        Assert.Contains("most frequent confusions (of 1 errors", human.Out);
     }
 
     [Fact]
@@ -77,7 +106,7 @@ public class TagCommandTests
         AssertBadInput(Run("tag", "eval", "--model", notModel, "--corpus", good), $"{notModel}: line 1: is not a Recur tagger model");
         AssertBadInput(Run("tag", "--model", notModel, good), $"{notModel}: line 1");
 
-        string newer = dir.File("newer.tagger", File.ReadAllText(model).Replace("recur-tagger 1", "recur-tagger 9"));
+        string newer = dir.File("newer.tagger", File.ReadAllText(model).Replace("recur-tagger 2", "recur-tagger 9"));
         AssertBadInput(Run("tag", "--model", newer, good), "format 9");
     }
 

@@ -25,7 +25,7 @@ public class HmmTaggerFileTests
         Assert.Equal(trained.Options, loaded.Options);
         Assert.Equal(trained.Tags, loaded.Tags);
         Assert.Equal(trained.Weights, loaded.Weights);
-        Assert.StartsWith("recur-tagger 1\norder 2\n", File.ReadAllText(path));
+        Assert.StartsWith("recur-tagger 2\norder 2\n", File.ReadAllText(path));
         Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
         var (a, b) = (new TagDecoder(trained), new TagDecoder(loaded));
         foreach (string sentence in new[] { "the cat can run .", "Susan saw 3/4 zorbs .", "a big can ." })
@@ -59,13 +59,28 @@ public class HmmTaggerFileTests
         return dir.File("damaged.tagger", string.Join('\n', lines));
     }
 
+    [Fact]
+    public void Load_FormatOne_KeepsTheBehaviourItWasEvaluatedWith()
+    {
+        using var dir = new TempDirectory();
+        var lines = File.ReadAllText(Saved(dir)).Split('\n').ToList();
+        Assert.StartsWith("base-form-suffix-weight ", lines[8]);
+        Assert.StartsWith("unknown-prior-exponent ", lines[9]);
+        lines.RemoveRange(8, 2);
+        lines[0] = "recur-tagger 1";
+        var old = HmmTagger.Load(dir.File("old.tagger", string.Join('\n', lines)));
+        Assert.Equal(0, old.Options.BaseFormSuffixWeight);
+        Assert.Equal(1, old.Options.UnknownPriorExponent);
+    }
+
     [Theory]
     [InlineData(1, "\\data\\", "line 1", "not a Recur tagger model")]
-    [InlineData(1, "recur-tagger 2", "line 1", "format 2")]
+    [InlineData(1, "recur-tagger 3", "line 1", "format 3")]
     [InlineData(2, "order 5", "line 2", "whole number in [2, 3]")]
     [InlineData(6, "suffix-theta -1", "line 6", "suffix-theta <number ≥ 0>")]
-    [InlineData(9, "tags x", "line 9", "whole number")]
-    [InlineData(11, ".", "line 11", "listed twice")]
+    [InlineData(9, "base-form-suffix-weight -1", "line 9", "base-form-suffix-weight <number ≥ 0>")]
+    [InlineData(11, "tags x", "line 11", "whole number")]
+    [InlineData(13, ".", "line 13", "listed twice")]
     public void Load_DamagedHeader_NamesFileAndLine(int number, string replacement, string line, string why)
     {
         using var dir = new TempDirectory();
@@ -90,7 +105,7 @@ public class HmmTaggerFileTests
         var e = Assert.Throws<InputException>(() => HmmTagger.Load(bad));
         Assert.Equal($"{bad}: line {trigrams + 1}", e.Subject);
 
-        int bos = 2 * int.Parse(lines[8].Split(' ')[1]);   // "tags K": BOS = 2K
+        int bos = 2 * int.Parse(lines[10].Split(' ')[1]);   // "tags K": BOS = 2K
         string impossible = Write("bos-last.tagger", Edit(trigrams + 1, $"0 0 {bos} 1"));
         e = Assert.Throws<InputException>(() => HmmTagger.Load(impossible));
         Assert.Equal($"{impossible}: line {trigrams + 1}", e.Subject);
