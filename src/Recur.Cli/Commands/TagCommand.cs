@@ -55,7 +55,7 @@ internal static class TagCommand
     private static Option<FileInfo[]> Corpus(string what) =>
         new("--corpus")
         {
-            Description = $"{what}: Brown-format files (word/TAG tokens, the tag after the last '/', a sentence per line).",
+            Description = $"{what}: Brown-format files (word/TAG tokens, the tag after the last '/', a sentence per line), or a folder of them such as ../shared/data/brown or NLTK's ~/nltk_data/corpora/brown (see --split).",
             Required = true,
             Arity = ArgumentArity.OneOrMore,
             AllowMultipleArgumentsPerToken = true,
@@ -64,6 +64,7 @@ internal static class TagCommand
     private static Command CreateTrain()
     {
         var corpus = Corpus("Training data");
+        var split = BrownFiles.SplitOption();
         var output = new Option<FileInfo>("--out") { Description = "The tagger file to write.", Required = true };
         var order = new Option<int>("--order") { Description = "Tag n-gram order: 3 (trigram, TnT) or 2 (bigram).", DefaultValueFactory = _ => 3 };
         order.Validators.Add(r =>
@@ -86,7 +87,7 @@ internal static class TagCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the human view." };
         var command = new Command("train", "Train a TnT-style trigram HMM tagger (Brants 2000) on tagged corpora.")
         {
-            corpus, output, order, suffix, rare, caps, theta, baseForms, smoothing, suffixWeight, gamma, json,
+            corpus, split, output, order, suffix, rare, caps, theta, baseForms, smoothing, suffixWeight, gamma, json,
         };
         command.SetAction(parse =>
         {
@@ -97,7 +98,7 @@ internal static class TagCommand
                 SuffixTheta = parse.GetValue(theta), BaseForms = parse.GetValue(baseForms), RareWordSmoothing = parse.GetValue(smoothing),
                 BaseFormSuffixWeight = parse.GetValue(suffixWeight), UnknownPriorExponent = parse.GetValue(gamma),
             };
-            return Train(Paths(parse.GetValue(corpus)), parse.GetValue(output)!.FullName, options, parse.GetValue(json), parse.InvocationConfiguration.Output);
+            return Train(BrownFiles.Resolve(Paths(parse.GetValue(corpus)), parse.GetValue(split)!), parse.GetValue(output)!.FullName, options, parse.GetValue(json), parse.InvocationConfiguration.Output);
         });
         return command;
     }
@@ -106,14 +107,15 @@ internal static class TagCommand
     {
         var model = new Option<FileInfo>("--model") { Description = "A tagger written by `recur tag train`.", Required = true }.MustExist();
         var corpus = Corpus("Gold-tagged test data");
+        var split = BrownFiles.SplitOption();
         var prune = PruneWidth();
         var baseline = new Option<bool>("--most-frequent") { Description = "Score the baseline instead: each known word's most frequent tag, an unknown word's most probable tag given its suffix." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the human view." };
         var command = new Command("eval", "Tagging accuracy (overall, known and unknown words) and speed on gold-tagged corpora; tags them twice and reports the second, warm pass's speed beside the first's.")
         {
-            model, corpus, prune, baseline, json,
+            model, corpus, split, prune, baseline, json,
         };
-        command.SetAction(parse => Eval(parse.GetValue(model)!.FullName, Paths(parse.GetValue(corpus)), parse.GetValue(prune) ?? TagDecoder.DefaultPruneWidth, parse.GetValue(baseline),
+        command.SetAction(parse => Eval(parse.GetValue(model)!.FullName, BrownFiles.Resolve(Paths(parse.GetValue(corpus)), parse.GetValue(split)!), parse.GetValue(prune) ?? TagDecoder.DefaultPruneWidth, parse.GetValue(baseline),
             parse.GetValue(json), parse.InvocationConfiguration.Output));
         return command;
     }
