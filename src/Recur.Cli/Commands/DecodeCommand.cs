@@ -131,8 +131,8 @@ internal static class DecodeCommand
             {
                 ["text"] = s.Words(model),
                 ["tokens"] = s.Tokens.Select(t => model.Vocabulary[t]).ToArray(),
-                ["logprob"] = s.LogProbability,
-                ["score"] = s.Score,
+                ["logprob"] = (float)s.LogProbability,   // a sum of float32 log-probabilities: float32 is its precision
+                ["score"] = (float)s.Score,
                 ["token_logprobs"] = s.TokenLogProbabilities,   // float32, printed as float32 (-9.3, not -9.299999952316284)
             });
         JsonOutput.Write(output, new Dictionary<string, object>

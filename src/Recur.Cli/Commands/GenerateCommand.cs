@@ -124,8 +124,8 @@ internal static class GenerateCommand
                     ["text"] = prompt + (Text(s).Length > 0 ? separator : "") + Text(s),
                     ["continuation"] = Text(s),
                     ["tokens"] = s.Tokens.Select(t => tokenizer.Vocabulary[t]).ToArray(),
-                    ["logprob"] = s.LogProbability,
-                    ["score"] = s.Score,
+                    ["logprob"] = (float)s.LogProbability,   // a sum of float32 log-probabilities: float32 is its precision
+                    ["score"] = (float)s.Score,
                     ["ended"] = s.Ends(model.EndToken),
                 }).ToArray(),
                 ["model_calls"] = result.ModelCalls,

@@ -33,4 +33,18 @@ public sealed record ArpaWriteOptions
     /// KenLM's lmplz (probability 1).
     /// </summary>
     public bool KenLmBeginSentence { get; init; }
+
+    /// <summary>
+    /// Significant digits of each log₁₀ number: 7 (default), as SRILM and KenLM write them —
+    /// single precision, which is all a reader keeps (KenLM stores floats); or
+    /// <see cref="ExactDigits"/> for the shortest form that reads back to the same double.
+    /// </summary>
+    public int SignificantDigits
+    {
+        get;
+        init => field = value is >= 1 and <= ExactDigits ? value : throw new ArgumentOutOfRangeException(nameof(SignificantDigits), value, $"Significant digits must be in [1, {ExactDigits}].");
+    } = 7;
+
+    /// <summary>Digits enough for every double to read back exactly (17).</summary>
+    public const int ExactDigits = 17;
 }

@@ -8,8 +8,8 @@ namespace Recur.LanguageModels.NGrams;
 
 /// <summary>
 /// Writes an <see cref="NGramModel"/> in the ARPA format (docs/formats.md, ARPA), readable by SRILM,
-/// KenLM and IRSTLM: log₁₀ numbers in the shortest form that reads back to the same double (so
-/// write → read is exact), −99 for log 0, a TAB after the probability and before the back-off
+/// KenLM and IRSTLM: log₁₀ numbers with 7 significant digits as those tools write them (or the
+/// shortest form that reads back to the same double, <see cref="ArpaWriteOptions.SignificantDigits"/>), −99 for log 0, a TAB after the probability and before the back-off
 /// weight, a back-off weight on every n-gram below the highest order that is a context or has a
 /// non-zero one, and &lt;s&gt; written as −99 (SRILM) or 0 (KenLM, <see cref="ArpaWriteOptions"/>).
 /// N-grams appear in the order they were read or trained.
@@ -50,7 +50,7 @@ public static class ArpaWriter
             {
                 if (level.Synthetic[e]) continue;
                 double prob = n == 1 && e == model.BeginToken ? (options.KenLmBeginSentence ? 0.0 : double.NegativeInfinity) : level.Log10Prob[e];
-                line.Clear().Append(Number(prob)).Append('\t');
+                line.Clear().Append(Number(prob, options.SignificantDigits)).Append('\t');
                 trie.Words(n, e, ids);
                 for (int i = 0; i < n; i++)
                 {
@@ -58,7 +58,7 @@ public static class ArpaWriter
                     line.Append(model.Vocabulary[ids[i]]);
                 }
                 bool isContext = n < order && level.ChildStart[e + 1] > level.ChildStart[e];
-                if (n < order && (isContext || level.Log10Backoff[e] != 0.0)) line.Append('\t').Append(Number(level.Log10Backoff[e]));
+                if (n < order && (isContext || level.Log10Backoff[e] != 0.0)) line.Append('\t').Append(Number(level.Log10Backoff[e], options.SignificantDigits));
                 line.Append('\n');
                 writer.Write(line);
             }
@@ -66,7 +66,14 @@ public static class ArpaWriter
         writer.Write("\n\\end\\\n");
     }
 
-    /// <summary>The shortest decimal that reads back to the same double; −99 for −∞ (log 0).</summary>
-    internal static string Number(double log10) =>
-        double.IsNegativeInfinity(log10) ? "-99" : log10.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// <paramref name="log10"/> with <paramref name="digits"/> significant digits (17: the shortest
+    /// decimal that reads back to the same double), exponents as C writes them (-1.5e-05); −99 for −∞ (log 0).
+    /// </summary>
+    internal static string Number(double log10, int digits = ArpaWriteOptions.ExactDigits)
+    {
+        if (double.IsNegativeInfinity(log10)) return "-99";
+        string s = log10.ToString(digits >= ArpaWriteOptions.ExactDigits ? "R" : "G" + digits, CultureInfo.InvariantCulture);
+        return s.Replace("E", "e", StringComparison.Ordinal);
+    }
 }
