@@ -11,7 +11,7 @@ namespace Recur.Cli;
 internal static class PathHints
 {
     /// <summary>Why a folder is not the file an option wants, and which command takes it.</summary>
-    public static string FolderHint(string path) => File.Exists(Path.Combine(path, Checkpoint.ConfigFile))
+    public static string FolderHint(string path) => RunFolder.HasCheckpoint(path)
         ? ": a `recur train` run folder, which `recur generate`, `eval`, `score` and `diagnose` take as --checkpoint"
         : "; give a file";
 
@@ -34,7 +34,7 @@ internal static class PathHints
             string path = Path.GetFullPath(r.Tokens[^1].Value);
             if (File.Exists(path)) r.AddError($"{option.Name}: {path} is a file, not a `recur train` run folder{FileHint(path)}");
             else if (!Directory.Exists(path)) r.AddError($"{option.Name}: {path}: folder not found");
-            else if (!File.Exists(Path.Combine(path, Checkpoint.ConfigFile))) r.AddError($"{option.Name}: {path} has no {Checkpoint.ConfigFile}; give a folder `recur train --out` wrote");
+            else if (!RunFolder.HasCheckpoint(path)) r.AddError($"{option.Name}: {path} holds no checkpoint; give a folder `recur train --out` wrote");
         });
         return option;
     }

@@ -152,8 +152,10 @@ internal static class TrainCommand
             var files = parse.GetValue(corpus) ?? [];
             if (parse.GetValue(validation) is { } v && files.Length == 0) throw new InputException("--validation", "needs --corpus (the built-in corpus has its own validation sample)");
             string folder = (parse.GetValue(output) ?? new DirectoryInfo(Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)))).FullName;
-            if (File.Exists(Path.Combine(folder, Checkpoint.ConfigFile)))
+            if (RunFolder.HasCheckpoint(folder))
                 throw new InputException(folder, "already holds a checkpoint; continue it with --resume, or choose another --out");
+            if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any(e => !IsRunLeftover(e)))
+                throw new InputException(folder, "is not empty and holds no checkpoint; give an empty or new folder to --out, so that no file in it is overwritten");
             var paths = files.Select(f => KeepStandardInput(f.Input(), folder, "corpus.txt")).ToArray();
             string? validationPath = parse.GetValue(validation) is { } vf ? KeepStandardInput(vf.Input(), folder, "validation.txt") : null;
             var data = paths.Length > 0 ? TrainingData.FromFiles(paths, vocabulary, validationPath) : TrainingData.BuiltIn(vocabulary);
@@ -162,6 +164,15 @@ internal static class TrainCommand
             return Run(new Trainer(lm, data, training, folder, progress), folder, progress, asJson, stdout, stderr);
         });
         return cmd;
+    }
+
+    // What a run that never published a checkpoint leaves in its folder, which a new run may replace.
+    private static bool IsRunLeftover(string path)
+    {
+        string name = Path.GetFileName(path);
+        return name is RunLock.FileName or Checkpoint.MetricsFile or Checkpoint.PlotFile
+            || name.StartsWith("checkpoint-", StringComparison.Ordinal) && Directory.Exists(path)
+            || name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal);
     }
 
     // Standard input is read once: its text is kept in the run folder and trained on from there,
@@ -199,8 +210,9 @@ internal static class TrainCommand
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
-            // The first Ctrl-C asks the trainer to save and stop after this step; a second one kills.
-            if (cancel.IsCancellationRequested) return;
+            // The first Ctrl-C asks the trainer to save and stop after this step; a second one
+            // kills, except while a checkpoint is being written, which it lets finish.
+            if (cancel.IsCancellationRequested && !trainer.IsSaving) return;
             e.Cancel = true;
             cancel.Cancel();
         };

@@ -11,12 +11,12 @@ using Recur.Text;
 namespace Recur.Training;
 
 /// <summary>
-/// A training run's folder: config.json, model.safetensors (weights under PyTorch's names and
-/// layouts, loadable into nn.Embedding + nn.RNN/LSTM/GRU + nn.Linear), optimizer.safetensors
+/// A training checkpoint: config.json, model.safetensors (weights under PyTorch's names and
+/// layouts, loadable into nn.Embedding + nn.RNN/LSTM/GRU + nn.Linear) and optimizer.safetensors
 /// (optimizer state plus what resuming needs: the carried hidden state and the dropout
-/// generator), metrics.jsonl and loss.png. Every file is written atomically (temporary file,
-/// flush, rename); each records the step it belongs to, and loading refuses a folder whose
-/// files disagree (a crash between two writes).
+/// generator), in a folder of its own inside the run folder (<see cref="RunFolder"/>, which also
+/// holds metrics.jsonl and loss.png). Each file records the step it belongs to, and loading
+/// refuses a checkpoint whose files disagree.
 /// </summary>
 public static class Checkpoint
 {
@@ -68,9 +68,10 @@ public static class Checkpoint
         return st.Metadata.TryGetValue("step", out string? s) && long.TryParse(s, CultureInfo.InvariantCulture, out long step) ? step : -1;
     }
 
-    /// <summary>The model of a checkpoint folder, in evaluation mode, with its config.</summary>
-    public static (RnnLanguageModel Model, CheckpointConfig Config) LoadModel(string dir)
+    /// <summary>The model of a run folder's checkpoint (or of a checkpoint folder), in evaluation mode, with its config.</summary>
+    public static (RnnLanguageModel Model, CheckpointConfig Config) LoadModel(string folder)
     {
+        string dir = RunFolder.CheckpointOf(folder);
         var config = CheckpointConfig.Load(dir);
         var model = new RnnLanguageModel(config.Tokenizer, config.Model, new Rng(config.Training.Seed));
         long step = LoadWeights(Path.Combine(dir, ModelFile), model);

@@ -97,12 +97,14 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
         AtomicFile.WriteText(Path.Combine(dir, Checkpoint.ConfigFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
-    /// <summary>Reads config.json from <paramref name="dir"/>; every problem is an InputException naming the file and key.</summary>
-    public static CheckpointConfig Load(string dir)
+    /// <summary>
+    /// Reads the config.json of a run folder's checkpoint (or of a checkpoint folder); every
+    /// problem is an InputException naming the file and key.
+    /// </summary>
+    public static CheckpointConfig Load(string folder)
     {
+        string dir = RunFolder.CheckpointOf(folder);
         string path = Path.Combine(dir, Checkpoint.ConfigFile);
-        if (!Directory.Exists(dir)) throw new InputException(dir, "checkpoint folder not found");
-        if (!File.Exists(path)) throw new InputException(dir, $"is not a checkpoint folder (no {Checkpoint.ConfigFile}); give the folder a training run saved its checkpoint in");
         JsonObject root;
         try
         {

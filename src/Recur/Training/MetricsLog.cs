@@ -14,13 +14,17 @@ public sealed class MetricsLog : IDisposable
 {
     private readonly StreamWriter _writer;
 
-    /// <summary>Opens (or creates) the log, keeping only lines with step ≤ <paramref name="keepThroughStep"/> (all when null).</summary>
+    /// <summary>
+    /// Opens (or creates) the log, keeping only records with step ≤ <paramref name="keepThroughStep"/>
+    /// (none when null). Lines that are not a JSON object with an integer step — torn by a kill,
+    /// or edited by hand — are dropped, so that appends start on a clean line.
+    /// </summary>
     public MetricsLog(string path, long? keepThroughStep)
     {
         Path = path;
         if (keepThroughStep is { } keep && File.Exists(path))
         {
-            var kept = File.ReadAllLines(path).Where(line => StepOf(line) is { } s && s <= keep).ToArray();
+            var kept = File.ReadLines(path).Where(line => Parse(line) is { } o && StepOf(o) is { } s && s <= keep).ToArray();
             AtomicFile.WriteText(path, kept.Length == 0 ? "" : string.Join('\n', kept) + "\n");
         }
         else if (keepThroughStep is null && File.Exists(path))
@@ -29,6 +33,9 @@ public sealed class MetricsLog : IDisposable
         }
         _writer = new StreamWriter(path, append: true, new System.Text.UTF8Encoding(false));
     }
+
+    /// <summary>A number for a record: null where JSON has no number (NaN, ±∞).</summary>
+    public static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
 
     /// <summary>The file.</summary>
     public string Path { get; }
@@ -52,20 +59,40 @@ public sealed class MetricsLog : IDisposable
         string? line;
         while ((line = reader.ReadLine()) is not null)
         {
-            if (JsonNode.Parse(line) is not JsonObject o || o["step"] is null) continue;
-            double step = o["step"]!.GetValue<double>();
-            if (o["train_loss"] is { } t) train.Add((step, t.GetValue<double>()));
-            if (o["val_loss"] is { } v) validation.Add((step, v.GetValue<double>()));
+            if (Parse(line) is not { } o || StepOf(o) is not { } step) continue;
+            if (NumberOf(o["train_loss"]) is { } t) train.Add((step, t));
+            if (NumberOf(o["val_loss"]) is { } v) validation.Add((step, v));
         }
         return (train, validation);
     }
 
-    private static long? StepOf(string line)
+    // A line as a JSON object, or null when it is not one (a torn or damaged line).
+    private static JsonObject? Parse(string line)
     {
-        int i = line.IndexOf("\"step\":", StringComparison.Ordinal);
-        if (i < 0) return null;
-        int start = i + 7, end = start;
-        while (end < line.Length && (char.IsDigit(line[end]) || line[end] == '-')) end++;
-        return long.TryParse(line.AsSpan(start, end - start), NumberStyles.Integer, CultureInfo.InvariantCulture, out long s) ? s : null;
+        try
+        {
+            return JsonNode.Parse(line) as JsonObject;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static long? StepOf(JsonObject o) =>
+        o["step"] is JsonValue v && v.TryGetValue(out long step) ? step :
+        NumberOf(o["step"]) is { } d && d == Math.Floor(d) && Math.Abs(d) < 1e18 ? (long)d : null;
+
+    private static double? NumberOf(JsonNode? node)
+    {
+        if (node is not JsonValue v) return null;
+        try
+        {
+            return v.TryGetValue(out double d) && double.IsFinite(d) ? d : null;
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 }

@@ -80,7 +80,8 @@ public sealed class Trainer
     /// </summary>
     public static Trainer Resume(string folder, int? steps = null, ITrainingObserver? observer = null, int? threads = null)
     {
-        var (model, config) = Checkpoint.LoadModel(folder);
+        string checkpoint = RunFolder.CheckpointOf(folder);
+        var (model, config) = Checkpoint.LoadModel(checkpoint);
         var options = steps is { } s && s != config.Training.Steps ? config.Training.ExtendedTo(config.Step, s) : config.Training;
         if (threads is { } n) options = options with { Threads = n };
         if (options.Steps <= config.Step)
@@ -88,7 +89,7 @@ public sealed class Trainer
         var data = Checkpoint.LoadData(config);
         model.Training = true;
         var trainer = new Trainer(model, data, options, folder, observer);
-        trainer.LoadState(Path.Combine(folder, Checkpoint.OptimizerFile), config.Step);
+        trainer.LoadState(Path.Combine(checkpoint, Checkpoint.OptimizerFile), config.Step);
         return trainer;
     }
 
@@ -118,6 +119,13 @@ public sealed class Trainer
     /// </summary>
     public TrainingResult Run(CancellationToken cancel = default)
     {
+        using var runLock = _folder is null ? null : RunLock.Acquire(_folder);
+        if (_folder is not null)
+        {
+            if (_step == 0 && RunFolder.HasCheckpoint(_folder))
+                throw new InputException(_folder, "already holds a checkpoint; continue it with Trainer.Resume, or train into another folder");
+            RunFolder.CleanUp(_folder);
+        }
         int threadsBefore = Parallelism.MaxThreads;
         if (_options.Threads is { } threads) Parallelism.MaxThreads = threads;
         _model.Training = true;
@@ -178,8 +186,8 @@ public sealed class Trainer
             {
                 ["step"] = _step,
                 ["train_loss"] = loss,
-                ["lr"] = lr,
-                ["grad_norm"] = double.IsFinite(report.GradientNorm) ? report.GradientNorm : null,
+                ["lr"] = MetricsLog.Number(lr),
+                ["grad_norm"] = MetricsLog.Number(report.GradientNorm),
                 ["skipped"] = report.Skipped ? true : null,
                 ["tokens_per_s"] = Math.Round(tokensPerSecond),
             });
@@ -188,8 +196,16 @@ public sealed class Trainer
             bool last = _step == _options.Steps;
             if (last || _options.EvalEvery > 0 && _step % _options.EvalEvery == 0)
             {
-                _validationLoss = Evaluate();
-                metrics?.Write(new JsonObject { ["step"] = _step, ["val_loss"] = _validationLoss, ["val_ppl"] = Math.Exp(_validationLoss.Value) });
+                double validation = Evaluate();
+                if (!double.IsFinite(validation))
+                {
+                    metrics?.Flush();
+                    string kept = _folder is null ? "" : " and the last good checkpoint was kept";
+                    return Result(TrainingStatus.NonFiniteLoss, clock, firstStep, lossWindow, losses.Count,
+                        $"the validation loss at step {_step} is {validation}; training stopped{kept}");
+                }
+                _validationLoss = validation;
+                metrics?.Write(new JsonObject { ["step"] = _step, ["val_loss"] = validation, ["val_ppl"] = MetricsLog.Number(Math.Exp(validation)) });
                 _observer?.Validated(_step, _validationLoss.Value);
                 SaveCheckpoint(metrics);
                 recent.Clear();
@@ -236,11 +252,36 @@ public sealed class Trainer
         return new TrainingResult(status, _step, count > 0 ? lossWindow / count : double.NaN, _validationLoss, tokensPerSecond, message);
     }
 
-    /// <summary>Writes the optimizer and trainer state, then the weights, then the config (see <see cref="Checkpoint"/>).</summary>
+    /// <summary>
+    /// Whether a checkpoint is being written at this moment; a front end that stops the process on
+    /// a second interrupt waits while this is true.
+    /// </summary>
+    public bool IsSaving { get => Volatile.Read(ref _saving); private set => Volatile.Write(ref _saving, value); }
+
+    private bool _saving;
+
+    /// <summary>
+    /// Publishes the checkpoint as a whole (<see cref="RunFolder.Publish"/>): the optimizer and
+    /// trainer state, the weights and the config in a new folder, then <c>latest</c> names it.
+    /// </summary>
     private void SaveCheckpoint(MetricsLog? metrics)
     {
         if (_folder is null || metrics is null) return;
         metrics.Flush();
+        IsSaving = true;
+        try
+        {
+            RunFolder.Publish(_folder, _step, WriteCheckpoint);
+        }
+        finally
+        {
+            IsSaving = false;
+        }
+        _observer?.Checkpointed(_step, _folder);
+    }
+
+    private void WriteCheckpoint(string dir)
+    {
         var st = new Safetensors();
         st.Metadata["step"] = _step.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _optimizer.WriteState(st);
@@ -249,15 +290,14 @@ public sealed class Trainer
         if (_state.Cell is { } cell) st.Add("trainer.cell", cell.Span, cell.Shape.ToArray());
         ulong[] rng = _model.DropoutRng.GetState();
         st.Add("trainer.dropout_rng", Array.ConvertAll(rng, x => unchecked((long)x)), rng.Length);
-        st.Save(Path.Combine(_folder, Checkpoint.OptimizerFile));
-        Checkpoint.SaveModel(_folder, _model, _step);
-        CheckpointConfig.Save(_folder, new CheckpointConfig(_data.Corpus, _data.Tokenizer, _model.Options, _options, _step, _data.EntropyFloor, _model.Primer)
+        st.Save(Path.Combine(dir, Checkpoint.OptimizerFile));
+        Checkpoint.SaveModel(dir, _model, _step);
+        CheckpointConfig.Save(dir, new CheckpointConfig(_data.Corpus, _data.Tokenizer, _model.Options, _options, _step, _data.EntropyFloor, _model.Primer)
         {
             TokenizerOptions = _data.TokenizerOptions,
             ValidationCorpus = _data.ValidationCorpus,
             CorpusFiles = _data.CorpusFiles,
         });
-        _observer?.Checkpointed(_step, _folder);
     }
 
     private void LoadState(string path, long step)

@@ -38,7 +38,9 @@ public sealed class TrainCommandTests : IDisposable
             Assert.True(json.TryGetProperty(key, out _), key);
         Assert.Equal(6, json.GetProperty("steps").GetInt32());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("entropy_floor").ValueKind);
-        foreach (string f in new[] { Checkpoint.ConfigFile, Checkpoint.ModelFile, Checkpoint.OptimizerFile, Checkpoint.MetricsFile, Checkpoint.PlotFile })
+        foreach (string f in new[] { Checkpoint.ConfigFile, Checkpoint.ModelFile, Checkpoint.OptimizerFile })
+            Assert.True(File.Exists(Path.Combine(RunFolder.CheckpointOf(folder), f)), f);
+        foreach (string f in new[] { Checkpoint.MetricsFile, Checkpoint.PlotFile, RunFolder.LatestFile })
             Assert.True(File.Exists(Path.Combine(folder, f)), f);
         Assert.Contains("validation loss", error);
     }
@@ -58,6 +60,18 @@ public sealed class TrainCommandTests : IDisposable
         (code, _, error) = ProgramTests.Run("train", "--resume", folder, "--steps", "8");
         Assert.Equal(2, code);
         Assert.Contains("already done 8 steps", error);
+    }
+
+    [Fact]
+    public void Train_IntoAFolderOfOtherFiles_IsRefused_AndNothingInItIsTouched()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_dir.Path, "mine")).FullName;
+        File.WriteAllText(Path.Combine(folder, Checkpoint.ModelFile), "precious");
+        var (code, _, error) = ProgramTests.Run([.. Tiny.Prepend("train"), "--out", folder]);
+        Assert.Equal(2, code);
+        Assert.Contains("is not empty", error);
+        Assert.Equal("precious", File.ReadAllText(Path.Combine(folder, Checkpoint.ModelFile)));
+        Assert.Equal([Path.Combine(folder, Checkpoint.ModelFile)], Directory.GetFileSystemEntries(folder));
     }
 
     [Theory]

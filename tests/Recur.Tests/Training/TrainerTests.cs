@@ -56,7 +56,7 @@ public sealed class TrainerTests : IDisposable
 
         // Bit-identical losses, step by step, and identical final weights.
         Assert.Equal(TrainLosses(whole), TrainLosses(split));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, Checkpoint.ModelFile)), File.ReadAllBytes(Path.Combine(split, Checkpoint.ModelFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(RunFolder.CheckpointOf(whole), Checkpoint.ModelFile)), File.ReadAllBytes(Path.Combine(RunFolder.CheckpointOf(split), Checkpoint.ModelFile)));
         Assert.Equal(uninterrupted.ValidationLoss, second.ValidationLoss);
     }
 
@@ -126,6 +126,19 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void NonFiniteValidationLoss_StopsAndKeepsTheLastGoodCheckpoint()
+    {
+        string folder = Path.Combine(_dir.Path, "nan-validation");
+        var data = Data();
+        var model = new RnnLanguageModel(data.Tokenizer, Small, new Rng(1));
+        var result = new Trainer(model, data, Quick, folder, new Poison(8, ((SoftmaxOutput)model.Head).Linear.Weight)).Run();
+        Assert.Equal(TrainingStatus.NonFiniteLoss, result.Status);
+        Assert.Contains("validation loss at step 8", result.Message);
+        Assert.Equal(4, Checkpoint.LoadModel(folder).Config.Step);
+        Assert.All(File.ReadAllLines(Path.Combine(folder, Checkpoint.MetricsFile)), l => JsonNode.Parse(l));
+    }
+
+    [Fact]
     public void Checkpoint_LoadsTheSameModelAndConfig()
     {
         string folder = Path.Combine(_dir.Path, "ckpt");
@@ -137,9 +150,12 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(trainer.Model.Primer, loaded.Primer);
         foreach (var (a, b) in trainer.Model.Parameters().Zip(loaded.Parameters()))
             Assert.Equal(a.Value.Span.ToArray(), b.Value.Span.ToArray());
-        foreach (string f in new[] { Checkpoint.ConfigFile, Checkpoint.ModelFile, Checkpoint.OptimizerFile, Checkpoint.MetricsFile })
-            Assert.True(File.Exists(Path.Combine(folder, f)), f);
-        Assert.Empty(Directory.GetFiles(folder, "*.tmp"));
+        Assert.Equal(Path.Combine(folder, "checkpoint-4"), RunFolder.CheckpointOf(folder));
+        foreach (string f in new[] { Checkpoint.ConfigFile, Checkpoint.ModelFile, Checkpoint.OptimizerFile })
+            Assert.True(File.Exists(Path.Combine(folder, "checkpoint-4", f)), f);
+        Assert.True(File.Exists(Path.Combine(folder, Checkpoint.MetricsFile)));
+        Assert.Empty(Directory.GetFiles(folder, "*.tmp", SearchOption.AllDirectories));
+        Assert.Single(Directory.GetDirectories(folder));
     }
 
     [Fact]
@@ -148,7 +164,7 @@ public sealed class TrainerTests : IDisposable
         string folder = Path.Combine(_dir.Path, "torn");
         NewTrainer(folder, Quick with { Steps = 4 }).Run();
         var (model, _) = Checkpoint.LoadModel(folder);
-        Checkpoint.SaveModel(folder, model, 3);
+        Checkpoint.SaveModel(RunFolder.CheckpointOf(folder), model, 3);
         var e = Assert.Throws<InputException>(() => Checkpoint.LoadModel(folder));
         Assert.Contains("step 3", e.Message);
     }
