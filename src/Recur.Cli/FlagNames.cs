@@ -31,6 +31,13 @@ internal static class FlagNames
         (TokenizerOptions.Subject(nameof(TokenizerOptions.MaxVocabulary)), "--max-vocab"),
         (TokenizerOptions.Subject(nameof(TokenizerOptions.BpeMerges)), "--bpe-merges"),
         ($"{nameof(KneserNeyOptions)}.{nameof(KneserNeyOptions.Order)}", "--order"),
+        ("ViterbiOptions.MaxLength", "--length"),
+        ("ViterbiOptions.Count", "--count"),
+        ("SamplingOptions.Count", "--count"),
+        ("GreedyOptions.MaxLength", "--length"),
+        ("BeamSearchOptions.Width", "--beam"),
+        ("BestFirstOptions.MaxLength", "--length"),
+        (RnnLanguageModelOptions.Subject(nameof(RnnLanguageModelOptions.Hidden)), "--hidden"),
         ($"{nameof(KneserNeyOptions)}.{nameof(KneserNeyOptions.DiscountFallback)}", "--discount-fallback"),
     ];
 

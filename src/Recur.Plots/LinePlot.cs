@@ -53,9 +53,7 @@ internal static class LinePlot
         plot.YLabel(yLabel);
         plot.ShowLegend(Edge.Bottom);
         UseFontFor(plot, [title, xLabel, yLabel, .. series.Select(x => x.Label), .. (levels ?? []).Select(l => l.Label)]);
-        string? folder = Path.GetDirectoryName(path);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        plot.SavePng(path, width, height);
+        PngFile.Save(plot, path, width, height);
     }
 
     // Sans-serif fonts that hold ℓ, ‖, ∂, γ and the other symbols of our labels on common systems.

@@ -191,7 +191,11 @@ internal static class DiagnoseCommand
         {
             string dir = parse.GetValue(checkpoint)!.FullName;
             var (model, config) = Checkpoint.LoadModel(dir);
-            var flow = GradientsThroughTime.Measure(model, Checkpoint.LoadData(config).Validation, parse.GetValue(window), parse.GetValue(rows));
+            var validation = Checkpoint.LoadData(config).Validation;
+            int t = parse.GetValue(window), b = parse.GetValue(rows);
+            if ((long)b * t + 1 > validation.Length)
+                throw new InputException("--window", $"the validation text has {validation.Length:N0} tokens, too few for --rows {b} × --window {t}; use a --window of at most {Math.Max(1, (validation.Length - 1) / b):N0} or fewer --rows");
+            var flow = GradientsThroughTime.Measure(model, validation, t, b);
             string plotPath = parse.GetValue(plot)?.FullName ?? Path.Combine(dir, $"gradients-layer{flow.Layer}-window{parse.GetValue(window)}.png");
             return WriteGradients(flow, dir, plotPath, parse.GetValue(json), parse.InvocationConfiguration.Output);
         });

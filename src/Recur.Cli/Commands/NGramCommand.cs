@@ -62,7 +62,9 @@ internal static class NGramCommand
         {
             KneserNeyDiscount? discount = parse.GetResult(fallback) is null ? null : Fallback(parse.GetValue(fallback) ?? []);
             var options = new KneserNeyOptions { Order = parse.GetValue(order), DiscountFallback = discount, InterpolateUnigrams = parse.GetValue(interpolate) };
-            return Train([.. parse.GetValue(corpus)!.Select(f => f.Input())], parse.GetValue(output)!.FullName, options, parse.GetValue(kenlmBos), parse.GetValue(json),
+            string[] inputs = [.. parse.GetValue(corpus)!.Select(f => f.Input())];
+            OutputPaths.MustNotBeAnInput("--out", parse.GetValue(output)!.FullName, inputs);
+            return Train(inputs, parse.GetValue(output)!.FullName, options, parse.GetValue(kenlmBos), parse.GetValue(json),
                 parse.InvocationConfiguration.Output);
         });
         return command;

@@ -98,7 +98,9 @@ internal static class TagCommand
                 SuffixTheta = parse.GetValue(theta), BaseForms = parse.GetValue(baseForms), RareWordSmoothing = parse.GetValue(smoothing),
                 BaseFormSuffixWeight = parse.GetValue(suffixWeight), UnknownPriorExponent = parse.GetValue(gamma),
             };
-            return Train(BrownFiles.Resolve(Paths(parse.GetValue(corpus)), parse.GetValue(split)!), parse.GetValue(output)!.FullName, options, parse.GetValue(json), parse.InvocationConfiguration.Output);
+            var inputs = BrownFiles.Resolve(Paths(parse.GetValue(corpus)), parse.GetValue(split)!);
+            OutputPaths.MustNotBeAnInput("--out", parse.GetValue(output)!.FullName, inputs);
+            return Train(inputs, parse.GetValue(output)!.FullName, options, parse.GetValue(json), parse.InvocationConfiguration.Output);
         });
         return command;
     }

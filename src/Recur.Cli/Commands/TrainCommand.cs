@@ -159,6 +159,7 @@ internal static class TrainCommand
             var paths = files.Select(f => KeepStandardInput(f.Input(), folder, "corpus.txt")).ToArray();
             string? validationPath = parse.GetValue(validation) is { } vf ? KeepStandardInput(vf.Input(), folder, "validation.txt") : null;
             var data = paths.Length > 0 ? TrainingData.FromFiles(paths, vocabulary, validationPath) : TrainingData.BuiltIn(vocabulary);
+            Trainer.CheckMemory(model, data.Tokenizer.Vocabulary.Count, training);
             var lm = new RnnLanguageModel(data.Tokenizer, model, new Rng(training.Seed));
             var progress = View(stderr, data.EntropyFloor, kind);
             return Run(new Trainer(lm, data, training, folder, progress), folder, progress, asJson, stdout, stderr);

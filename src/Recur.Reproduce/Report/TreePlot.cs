@@ -1,4 +1,5 @@
 using System.Globalization;
+using Recur.Plots;
 using Recur.Reproduce.Claims;
 using ScottPlot;
 
@@ -59,7 +60,7 @@ internal static class TreePlot
         plot.HideGrid();
         plot.Title(tree.Title);
         plot.ShowLegend(Alignment.LowerLeft);
-        plot.SavePng(path, width, height);
+        PngFile.Save(plot, path, width, height);
     }
 
     // Leaves take consecutive rows from the top, in the tree's order; an inner node sits at the mean of its children.

@@ -67,6 +67,7 @@ internal sealed class BeamRun
         _o = o;
         _timed = new TimedModel(model);
         (_n, _b, _w, _t, _end, _norm) = (model.Vocabulary.Count, o.Width, o.Width / o.Groups, o.MaxLength, model.EndToken, o.LengthNormalization);
+        SearchLimits.Check("BeamSearchOptions.Width", $"the beam B = {_b:N0} × (vocabulary N = {_n:N0} + length T = {_t:N0})", (double)_b * ((double)_n + 3.0 * _t));
         _state = model.CreateState(_b);
         _spare = model.CreateState(_b);
         _logProbs = new float[(long)_b * _n];

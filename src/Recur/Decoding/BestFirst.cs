@@ -21,11 +21,15 @@ namespace Recur.Decoding;
 /// </summary>
 public static class BestFirst
 {
+    /// <summary>Token scores allowed per unit of <see cref="BestFirstOptions.MaxNodes"/>.</summary>
+    private const double ScoredPerNode = 64;
+
     /// <summary>The K most probable complete sequences, best first.</summary>
     public static DecodeResult Search(ILanguageModel model, BestFirstOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var o = options ?? new BestFirstOptions();
+        SearchLimits.Check("BestFirstOptions.MaxLength", $"the length T = {o.MaxLength:N0} + vocabulary N = {model.Vocabulary.Count:N0}", (double)o.MaxLength + model.Vocabulary.Count);
         var timed = new TimedModel(model);
         double bound = double.NegativeInfinity;
         long greedyExpanded = 0;
@@ -53,6 +57,10 @@ public static class BestFirst
             one[0] = node.Token;
             timed.Step(state, one, dist);
             expanded++;
+            // Every expansion scores N tokens, queued or not: the budget bounds that work too,
+            // so that a model with a huge vocabulary and few live tokens cannot run for minutes.
+            if ((double)expanded * n > ScoredPerNode * (double)o.MaxNodes)
+                throw new InputException("exact search", $"gave up after scoring {(double)expanded * n:N0} tokens ({expanded} prefixes expanded over a vocabulary of {n:N0}) without finishing; raise the node budget, lower the length limit, or use beam search");
             nodes[current] = node with { State = states.Count };
             states.Add(state);
             for (int w = 0; w < n; w++)

@@ -17,6 +17,7 @@ public static class Greedy
     {
         ArgumentNullException.ThrowIfNull(model);
         var o = options ?? new GreedyOptions();
+        SearchLimits.Check("GreedyOptions.MaxLength", $"the length T = {o.MaxLength:N0} + vocabulary N = {model.Vocabulary.Count:N0}", (double)o.MaxLength + model.Vocabulary.Count);
         var timed = new TimedModel(model);
         var sequence = Run(timed, o.MaxLength, o.MinLength, out long expanded, new RepetitionPenalty(o.RepetitionPenalty, model.Vocabulary.Count, 1, o.Context), o.OnToken);
         return timed.Result(sequence is null ? [] : [sequence], expanded);

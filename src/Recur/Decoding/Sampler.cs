@@ -25,6 +25,7 @@ public static class Sampler
         ArgumentNullException.ThrowIfNull(rng);
         var o = options;
         int n = model.Vocabulary.Count, s = o.Count, end = model.EndToken;
+        SearchLimits.Check("SamplingOptions.Count", $"the count S = {s:N0} × (length T = {o.MaxLength:N0} + vocabulary N = {n:N0})", (double)s * ((double)o.MaxLength + n));
         var timed = new TimedModel(model);
         var state = model.CreateState(s);
         var logProbs = new float[(long)s * n];                 // (S, N)

@@ -27,6 +27,7 @@ public static class Viterbi
         var o = options ?? new ViterbiOptions();
         long started = Stopwatch.GetTimestamp();
         int n = model.Vocabulary.Count, t = o.MaxLength, end = model.EndToken;
+        SearchLimits.Check(o.Count > t ? "ViterbiOptions.Count" : "ViterbiOptions.MaxLength", $"the length T = {t:N0} × states N = {n:N0} × count K = {o.Count:N0}", (double)t * n * o.Count);
         var start = Row(model, model.BeginToken);
         var transitions = model.LogProbabilities;
         var sequences = new List<DecodedSequence>();
@@ -56,6 +57,7 @@ public static class Viterbi
         var o = options ?? new ViterbiOptions();
         if (o.Count != 1) throw new ArgumentOutOfRangeException(nameof(options), o.Count, "k-best Viterbi needs a first-order Markov model; for other models use exact best-first search with a count.");
         int t = o.MaxLength, n = model.Vocabulary.Count, end = model.EndToken;
+        SearchLimits.Check("ViterbiOptions.MaxLength", $"the length T = {t:N0} × vocabulary N = {n:N0}", (double)t * n);
         var timed = new TimedModel(model);
         var graph = ContextGraph.Build(timed, t, 100_000);
         // The minimum length as emission scores: the end label is impossible before it.

@@ -37,21 +37,41 @@ public static class InputFile
         return IsGzip(raw) ? new GZipStream(raw, CompressionMode.Decompress) : raw;
     }
 
-    /// <summary>The whole (decompressed) content of the file.</summary>
-    public static byte[] ReadAllBytes(string path)
+    /// <summary>
+    /// The most bytes <see cref="ReadAllBytes"/> reads into memory by default, and the most of
+    /// standard input kept: 1 GiB. A larger input (or an endless one such as /dev/zero, or a
+    /// gzip bomb) is refused when the limit is crossed, before more is allocated.
+    /// </summary>
+    public const long DefaultMaxBytes = 1L << 30;
+
+    /// <summary>
+    /// The whole (decompressed) content of the file, read in chunks up to
+    /// <paramref name="maxBytes"/>. With <paramref name="text"/>, a NUL byte is refused in the
+    /// chunk where it appears (a binary file is named before it is read whole).
+    /// </summary>
+    public static byte[] ReadAllBytes(string path, long maxBytes = DefaultMaxBytes, bool text = false)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBytes, Array.MaxLength);
         using var stream = OpenRead(path);
-        if (stream is FileStream file && file.Length <= Array.MaxLength) return File.ReadAllBytes(path);
         var copy = new MemoryStream();
+        var chunk = new byte[1 << 16];
         try
         {
-            stream.CopyTo(copy);
+            int read;
+            while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                if (text && chunk.AsSpan(0, read).IndexOf((byte)0) is int nul and >= 0)
+                    throw new InputException(Name(path), $"looks like a binary file (a NUL byte at offset {copy.Length + nul}); give a UTF-8 text file");
+                if (copy.Length + read > maxBytes)
+                    throw new InputException(Name(path), $"is larger than {maxBytes:N0} bytes, the most read into memory at once; split it, or check that it is the file you meant");
+                copy.Write(chunk, 0, read);
+            }
         }
         catch (InvalidDataException e)
         {
             throw new InputException(Name(path), $"is not a valid gzip file ({e.Message})", e);
         }
-        return copy.ToArray();
+        return copy.Length == copy.GetBuffer().Length ? copy.GetBuffer() : copy.ToArray();
     }
 
     private static FileStream OpenFile(string path)
@@ -71,7 +91,17 @@ public static class InputFile
             _standardInputRead = true;
         }
         var memory = new MemoryStream();
-        using (var input = open()) input.CopyTo(memory);
+        var chunk = new byte[1 << 16];
+        using (var input = open())
+        {
+            int read;
+            while ((read = input.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                if (memory.Length + read > DefaultMaxBytes)
+                    throw new InputException("standard input", $"is larger than {DefaultMaxBytes:N0} bytes, the most kept in memory; give a file instead");
+                memory.Write(chunk, 0, read);
+            }
+        }
         memory.Position = 0;
         return memory;
     }

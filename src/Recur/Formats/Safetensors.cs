@@ -19,6 +19,11 @@ public sealed class Safetensors
     private readonly Dictionary<string, string> _metadata = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
 
+    /// <summary>The file this was read from ("" for one built in memory); messages name it.</summary>
+    public string Source { get; private init; } = "";
+
+    private string Subject(string name) => Source.Length > 0 ? $"{Source}: {name}" : name;
+
     /// <summary>Free-form string metadata (the header's "__metadata__").</summary>
     public IDictionary<string, string> Metadata => _metadata;
 
@@ -48,12 +53,12 @@ public sealed class Safetensors
     private T[] Get<T>(string name, string dtype) where T : struct
     {
         var e = Entry(name);
-        if (e.DType != dtype) throw new InputException(name, $"stored as {e.DType}, read as {dtype}");
+        if (e.DType != dtype) throw new InputException(Subject(name), $"is stored as {e.DType} where {dtype} was expected");
         return MemoryMarshal.Cast<byte, T>(e.Data).ToArray();
     }
 
     private (string DType, int[] Shape, byte[] Data) Entry(string name) =>
-        _tensors.TryGetValue(name, out var e) ? e : throw new InputException(name, "no tensor of this name in the file");
+        _tensors.TryGetValue(name, out var e) ? e : throw new InputException(Subject(name), "no tensor of this name in the file");
 
     private void Put(string name, string dtype, int[] shape, ReadOnlySpan<byte> bytes, int count)
     {
@@ -110,12 +115,22 @@ public sealed class Safetensors
         });
     }
 
-    /// <summary>Reads and validates a safetensors file.</summary>
+    /// <summary>Reads and validates a safetensors file (at most <see cref="Array.MaxLength"/> bytes).</summary>
     public static Safetensors Load(string path)
     {
-        byte[] bytes = File.ReadAllBytes(path);
+        if (Directory.Exists(path)) throw new InputException(path, "is a folder; give a safetensors file");
+        if (!File.Exists(path)) throw new InputException(path, "file not found");
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        // The length the file system reports, read exactly: a device such as /dev/zero reports 0
+        // and is refused as too short instead of being read forever.
+        long length = stream.Length;
+        if (length > Array.MaxLength) throw new InputException(path, $"is {length:N0} bytes; Recur reads safetensors files of at most {Array.MaxLength:N0} bytes");
+        var bytes = new byte[length];
+        stream.ReadExactly(bytes);
         return Parse(bytes, path);
     }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Parses safetensors bytes; <paramref name="source"/> names them in errors.</summary>
     public static Safetensors Parse(byte[] bytes, string source)
@@ -128,14 +143,14 @@ public sealed class Safetensors
         JsonObject header;
         try
         {
-            header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)headerLength)) as JsonObject
+            header = JsonNode.Parse(StrictUtf8.GetString(bytes, 8, (int)headerLength), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
                 ?? throw new InputException(source, "safetensors header is not a JSON object");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or DecoderFallbackException or ArgumentException or InvalidOperationException)
         {
-            throw new InputException(source, $"safetensors header is not valid JSON ({e.Message})");
+            throw new InputException(source, $"safetensors header is not valid UTF-8 JSON ({e.Message})");
         }
-        var result = new Safetensors();
+        var result = new Safetensors { Source = source };
         long dataLength = bytes.Length - dataStart;
         var entries = new List<(long Begin, long End, string Name)>();
         foreach (var (name, node) in header)
@@ -158,6 +173,8 @@ public sealed class Safetensors
                 foreach (int d in shape)
                 {
                     if (d < 0) throw new InputException($"{source}: {name}", "negative dimension");
+                    // A shape whose element count overflows cannot match any data: refuse it by name.
+                    if (d > 0 && count > dataLength / d) throw new InputException($"{source}: {name}", $"shape [{string.Join(", ", shape)}] has more elements than the {dataLength}-byte data section holds");
                     count *= d;
                 }
                 if (begin < 0 || end < begin || end > dataLength)
@@ -176,6 +193,16 @@ public sealed class Safetensors
         for (int i = 1; i < entries.Count; i++)
             if (entries[i].Begin < entries[i - 1].End)
                 throw new InputException(source, $"tensors {entries[i - 1].Name} and {entries[i].Name} overlap");
+        // As the reference implementation requires: the tensors fill the data section exactly, with
+        // no gap and nothing after the last one (trailing bytes mean a damaged or foreign file).
+        long covered = 0;
+        foreach (var (begin, end, name) in entries)
+        {
+            if (begin != covered) throw new InputException($"{source}: {name}", $"starts at byte {begin} of the data section where the previous tensor ended at {covered}; the file has a gap");
+            covered = end;
+        }
+        if (covered != dataLength)
+            throw new InputException(source, $"has {dataLength - covered:N0} bytes after its last tensor; the file is damaged or not a safetensors file");
         result._order.AddRange(entries.Select(e => e.Name));
         return result;
     }

@@ -22,14 +22,74 @@ internal static class ModelJson
     public static JsonDocument Parse(string path)
     {
         byte[] bytes = InputFile.ReadAllBytes(path);
+        if (System.Text.Unicode.Utf8.IsValid(bytes) is false)
+            throw new InputException(path, $"byte {FirstInvalidUtf8(bytes)}: not valid UTF-8; JSON model files are UTF-8 text");
+        JsonDocument doc;
         try
         {
-            return JsonDocument.Parse(bytes, Options);
+            doc = JsonDocument.Parse(bytes, Options);
         }
         catch (JsonException e)
         {
             throw new InputException(path, $"not valid JSON: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // Raised while comparing keys for duplicates: a key's escape is no Unicode text.
+            throw new InputException(path, $"a key holds an escape that is no Unicode text (a lone surrogate such as \\ud800): {e.Message}", e);
+        }
+        try
+        {
+            CheckStrings(doc.RootElement, path, "$");
+            return doc;
+        }
+        catch
+        {
+            doc.Dispose();
+            throw;
+        }
+    }
+
+    // Every string and key must decode: an escape such as \ud800 alone is valid JSON but no
+    // Unicode text, and .NET throws when it is read.
+    private static void CheckStrings(JsonElement e, string path, string at)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                Decode(() => e.GetString(), path, at);
+                break;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (var item in e.EnumerateArray()) CheckStrings(item, path, $"{at}[{i++}]");
+                break;
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    string name = Decode(() => p.Name, path, at + ".<key>");
+                    CheckStrings(p.Value, path, $"{at}.{name}");
+                }
+                break;
+        }
+    }
+
+    private static string Decode(Func<string?> read, string path, string at)
+    {
+        try
+        {
+            return read() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            throw new InputException(path, $"{at}: the string holds an escape that is no Unicode text (a lone surrogate such as \\ud800)");
+        }
+    }
+
+    // The offset of the first byte that does not start or continue a valid UTF-8 sequence.
+    private static long FirstInvalidUtf8(byte[] bytes)
+    {
+        var status = System.Text.Unicode.Utf8.ToUtf16(bytes, new char[bytes.Length], out int read, out _, replaceInvalidSequences: false);
+        return status == System.Buffers.OperationStatus.Done ? bytes.Length : read;
     }
 
     /// <summary>Rejects keys other than <paramref name="allowed"/>.</summary>

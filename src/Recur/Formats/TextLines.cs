@@ -78,8 +78,14 @@ internal sealed class TextLines : IDisposable
         }
     }
 
+    /// <summary>The longest line read (16 MiB): a longer one, or a file without line ends such as /dev/zero, is refused before more is allocated.</summary>
+    public const int MaxLineBytes = 1 << 24;
+
     private void Append(ref int length, ReadOnlySpan<byte> bytes)
     {
+        if (bytes.Contains((byte)0)) throw new InputException($"{_path}: line {Number + 1}", "contains a NUL byte: this looks like a binary file, not UTF-8 text");
+        if (length + bytes.Length > MaxLineBytes)
+            throw new InputException($"{_path}: line {Number + 1}", $"is longer than {MaxLineBytes:N0} bytes; this does not look like a line of text (is it the file you meant?)");
         if (length + bytes.Length > _line.Length) Array.Resize(ref _line, Math.Max(2 * _line.Length, length + bytes.Length));
         bytes.CopyTo(_line.AsSpan(length));
         length += bytes.Length;

@@ -128,13 +128,15 @@ internal static class HmmTaggerFile
         private TagCounts ReadTrigrams(int k)
         {
             var counts = new TagCounts(k);
-            long n = Field("trigrams", 1, int.MaxValue);
+            long n = Field("trigrams", 1, int.MaxValue), total = 0;
             for (long i = 0; i < n; i++)
             {
                 string[] f = Next($"trigram {i + 1} of {n}").Split(' ');
                 if (f.Length != 4) throw Error($"should be a trigram \"a b c count\", not {f.Length} fields");
                 int a = (int)Number(f[0], 0, counts.Width - 1), b = (int)Number(f[1], 0, counts.Width - 1), c = (int)Number(f[2], 0, counts.Width - 1);
-                long count = Number(f[3], 1, long.MaxValue / 4);
+                long count = Number(f[3], 1, MaxTotal);
+                total += count;
+                if (total > MaxTotal) throw Error($"the trigram counts sum past {MaxTotal:N0} (2^53, the most counted exactly in floating point); the file is damaged");
                 if (!counts.CanOccur(a, b, c)) throw Error($"({a}, {b}, {c}) cannot occur in a sentence over {counts.LabelCount} labels (BOS = {counts.Bos}, EOS = {counts.Eos})");
                 if (counts.Trigram(a, b, c) > 0) throw Error($"the trigram ({a}, {b}, {c}) is listed twice");
                 counts.AddTrigram(a, b, c, count);
@@ -144,8 +146,9 @@ internal static class HmmTaggerFile
 
         private Lexicon ReadLexicon(int k, TagCounts counts, bool capitalization)
         {
-            long n = Field("lexicon", 1, int.MaxValue);
-            var words = new Dictionary<string, Dictionary<int, long>>((int)n, StringComparer.Ordinal);
+            long n = Field("lexicon", 1, int.MaxValue), total = 0;
+            // The header's count is a promise, not a size to allocate: the table grows as lines come.
+            var words = new Dictionary<string, Dictionary<int, long>>(StringComparer.Ordinal);
             var labelSums = new long[counts.LabelCount];
             for (long i = 0; i < n; i++)
             {
@@ -159,7 +162,9 @@ internal static class HmmTaggerFile
                     int colon = f[j].IndexOf(':');
                     if (colon < 0) throw Error($"\"{f[j]}\" should be tag:count");
                     int tag = (int)Number(f[j][..colon], 0, k - 1);
-                    long count = Number(f[j][(colon + 1)..], 1, long.MaxValue / 4);
+                    long count = Number(f[j][(colon + 1)..], 1, MaxTotal);
+                    total += count;
+                    if (total > MaxTotal) throw Error($"the lexicon counts sum past {MaxTotal:N0} (2^53, the most counted exactly in floating point); the file is damaged");
                     if (!row.TryAdd(tag, count)) throw Error($"the word \"{f[0]}\" lists tag {tag} twice");
                     labelSums[2 * tag + c] += count;
                 }
@@ -169,6 +174,10 @@ internal static class HmmTaggerFile
                     throw Error($"the lexicon counts tag {l / 2}{(l % 2 == 1 ? " (capitalized)" : "")} {labelSums[l]} times but the trigrams {counts.Unigram(l)} times: the model is corrupt; train it again");
             return new Lexicon(words, k);
         }
+
+        // Counts and their sums stay below 2^53: every sum the tagger forms is then exact, in
+        // integers and in doubles alike.
+        private const long MaxTotal = 1L << 53;
 
         private long Field(string name, long min, long max)
         {

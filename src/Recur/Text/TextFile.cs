@@ -16,7 +16,7 @@ public static class TextFile
     public static string Read(string path)
     {
         if (Directory.Exists(path)) throw new InputException(path, "is a folder; give a UTF-8 text file");
-        return Decode(Formats.InputFile.ReadAllBytes(path), Formats.InputFile.Name(path));
+        return Decode(Formats.InputFile.ReadAllBytes(path, text: true), Formats.InputFile.Name(path));
     }
 
     /// <summary>Validates and decodes UTF-8 bytes; <paramref name="source"/> names them in errors.</summary>

@@ -55,6 +55,8 @@ public static class Checkpoint
             if (!shape.AsSpan().SequenceEqual(p.Shape.Dims))
                 throw new InputException(path, $"'{name}' has shape [{string.Join(", ", shape)}], the model needs {p.Shape}");
             float[] values = st.GetFloat32(name);
+            int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+            if (bad >= 0) throw new InputException(path, $"'{name}' holds {values[bad]} at index {bad}; weights must be finite numbers");
             if (loaded.TryGetValue(p, out string? first))
             {
                 if (!values.AsSpan().SequenceEqual(p.Value.Span))
@@ -73,8 +75,14 @@ public static class Checkpoint
     {
         string dir = RunFolder.CheckpointOf(folder);
         var config = CheckpointConfig.Load(dir);
+        string weights = Path.Combine(dir, ModelFile);
+        if (!File.Exists(weights)) throw new InputException(weights, "is missing; the checkpoint is incomplete");
+        // The config's sizes are checked against the weights file before the model is allocated.
+        double needed = 4 * config.Model.WeightCount(config.Tokenizer.Vocabulary.Count);
+        if (needed > new FileInfo(weights).Length)
+            throw new InputException(Path.Combine(dir, ConfigFile), $"describes a model of at least {needed / 4:N0} weights, more than {ModelFile} ({new FileInfo(weights).Length:N0} bytes) holds; the config was changed");
         var model = new RnnLanguageModel(config.Tokenizer, config.Model, new Rng(config.Training.Seed));
-        long step = LoadWeights(Path.Combine(dir, ModelFile), model);
+        long step = LoadWeights(weights, model);
         if (step >= 0 && step != config.Step)
             throw new InputException(dir, $"{ModelFile} is from step {step} but {ConfigFile} from step {config.Step}; the run was interrupted while saving — delete the folder or train again");
         model.Primer = config.Primer;

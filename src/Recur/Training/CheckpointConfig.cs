@@ -108,9 +108,11 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InputException(path, "is not a JSON object");
+            string text = System.Text.Encoding.UTF8.GetString(InputFile.ReadAllBytes(path, MaxConfigBytes));
+            root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+                ?? throw new InputException(path, "is not a JSON object");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             throw new InputException(path, $"is not valid JSON ({e.Message})");
         }
@@ -161,6 +163,7 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
                 Threads = t["threads"]?.GetValue<int>(),
                 Extensions = t["schedule_extensions"] is JsonArray { Count: > 0 } extensions ? extensions.Select(ReadExtension).ToArray() : [],
             };
+            training.Validate();
             var vocabulary = tokenizer.Vocabulary;
             var primer = (root["primer"] as JsonArray ?? throw new InputException(path, "\"primer\" is missing or not an array"))
                 .Select(n => vocabulary.IndexOf(n?.GetValue<string>() ?? "")).ToArray();
@@ -178,7 +181,7 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
         }
         catch (InputException e) when (!e.Subject.StartsWith(path, StringComparison.Ordinal))
         {
-            throw new InputException(path, $"{e.Subject}: {e.Message}");
+            throw new InputException(path, $"{JsonKey(e.Subject)}: {e.Message}");
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
         {
@@ -191,7 +194,7 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
     {
         var kind = ChoiceAt<TokenizerKind>(root, "tokenizer", path);
         var tokens = (root["tokens"] as JsonArray ?? throw new InputException(path, "\"tokens\" is missing or not an array"))
-            .Select(n => n?.GetValue<string>() ?? throw new InputException(path, "a token is null")).ToArray();
+            .Select((n, i) => n is JsonValue v && v.TryGetValue(out string? token) ? token : throw new InputException(path, $"\"tokens\"[{i}] is not a string")).ToArray();
         var merges = (root["bpe_merges"] as JsonArray)?.Select(ReadMerge).ToArray();
         if (kind == TokenizerKind.Bpe && merges is null) throw new InputException(path, "\"bpe_merges\" is missing for a bpe tokenizer");
         var options = new TokenizerOptions
@@ -207,6 +210,34 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
         (string, string) ReadMerge(JsonNode? node) =>
             node is JsonArray { Count: 2 } pair ? (pair[0]!.GetValue<string>(), pair[1]!.GetValue<string>())
             : throw new InputException(path, "\"bpe_merges\" holds an entry that is not a pair of strings");
+    }
+
+    /// <summary>The largest config.json read (64 MiB: a word vocabulary of a million tokens fits many times).</summary>
+    private const long MaxConfigBytes = 64L << 20;
+
+    // A library subject such as "RnnLanguageModelOptions.Hidden" as the key of config.json that
+    // holds it ("model.hidden"), so that a bad value in the file is not reported as a flag.
+    private static string JsonKey(string subject)
+    {
+        int dot = subject.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0) return subject;
+        string section = subject[..dot] switch
+        {
+            nameof(RnnLanguageModelOptions) => "model.",
+            nameof(TrainingOptions) => "training.",
+            _ => "",
+        };
+        string property = subject[(dot + 1)..] switch
+        {
+            nameof(TrainingOptions.LearningRate) => "lr",
+            nameof(TrainingOptions.Sequence) => "seq",
+            nameof(RnnLanguageModelOptions.Form) => "rnn_form",
+            nameof(RnnLanguageModelOptions.LayerNorm) => "norm",
+            nameof(TokenizerOptions.MaxVocabulary) => "max_vocab",
+            nameof(TokenizerOptions.BpeMerges) => "bpe_merge_count",
+            var name => System.Text.RegularExpressions.Regex.Replace(name, "(?<=[a-z])([A-Z])", "_$1").ToLowerInvariant(),
+        };
+        return $"\"{section}{property}\"";
     }
 
     private static ScheduleExtension ReadExtension(JsonNode? node) =>

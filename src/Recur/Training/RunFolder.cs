@@ -39,7 +39,7 @@ public static partial class RunFolder
         string latest = Path.Combine(path, LatestFile);
         if (File.Exists(latest))
         {
-            string text = File.ReadAllText(latest);
+            string text = System.Text.Encoding.UTF8.GetString(InputFile.ReadAllBytes(latest, 64));
             string name = text.Trim();
             if (text.Length > 64 || !CheckpointNamePattern().IsMatch(name))
                 throw new InputException(latest, $"should hold the name of a checkpoint folder ({Prefix}STEP); it is damaged");
@@ -100,8 +100,16 @@ public static partial class RunFolder
     private static string? Published(string runFolder)
     {
         string latest = Path.Combine(runFolder, LatestFile);
-        if (!File.Exists(latest) || new FileInfo(latest).Length > 64) return null;
-        string name = File.ReadAllText(latest).Trim();
+        if (!File.Exists(latest)) return null;
+        string name;
+        try
+        {
+            name = System.Text.Encoding.UTF8.GetString(InputFile.ReadAllBytes(latest, 64)).Trim();
+        }
+        catch (InputException)
+        {
+            return null;
+        }
         return CheckpointNamePattern().IsMatch(name) && Directory.Exists(Path.Combine(runFolder, name)) ? name : null;
     }
 

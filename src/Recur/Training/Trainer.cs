@@ -63,6 +63,7 @@ public sealed class Trainer
         _options = options;
         _folder = folder;
         _observer = observer;
+        CheckMemory(model.Options, model.Tokenizer.Vocabulary.Count, options);
         _store = new ParameterStore(model.Parameters());
         _optimizer = CreateOptimizer(_store, options);
         _batches = new StreamBatches(data.Train, options.Batch, options.Sequence);
@@ -304,20 +305,54 @@ public sealed class Trainer
     {
         if (!File.Exists(path)) throw new InputException(path, "is missing; the checkpoint cannot be resumed");
         var st = Safetensors.Load(path);
-        long saved = st.GetInt64("trainer.step")[0];
+        long saved = Words(st, "trainer.step", 1, path)[0];
         if (saved != step) throw new InputException(path, $"is from step {saved} but the checkpoint's config from step {step}; the run was interrupted while saving");
         _optimizer.ReadState(st, path);
+        if (_optimizer.StepCount + _optimizer.SkippedSteps != step)
+            throw new InputException(path, $"the optimizer has taken {_optimizer.StepCount} steps and skipped {_optimizer.SkippedSteps}, which is not the checkpoint's step {step}; the file was changed");
         Restore(st, "trainer.hidden", _state.Hidden.Span, path);
         if (_state.Cell is { } cell) Restore(st, "trainer.cell", cell.Span, path);
-        _model.DropoutRng = Rng.FromState(Array.ConvertAll(st.GetInt64("trainer.dropout_rng"), x => unchecked((ulong)x)));
+        _model.DropoutRng = Rng.FromState(Array.ConvertAll(Words(st, "trainer.dropout_rng", 6, path), x => unchecked((ulong)x)));
         _step = step;
+    }
+
+    // An I64 tensor of exactly `count` values.
+    private static long[] Words(Safetensors st, string name, int count, string path)
+    {
+        if (!st.Contains(name) || st.DTypeOf(name) != "I64" || st.GetInt64(name) is not { } words || words.Length != count)
+            throw new InputException(path, $"has no I64 tensor '{name}' of {count} value{(count == 1 ? "" : "s")}; the file is damaged or was not written by `recur train`");
+        return words;
     }
 
     private static void Restore(Safetensors st, string name, Span<float> destination, string path)
     {
+        if (!st.Contains(name) || st.DTypeOf(name) != "F32")
+            throw new InputException(path, $"has no F32 tensor '{name}'; the file is damaged or was not written by `recur train`");
         float[] values = st.GetFloat32(name);
+        if (!Array.TrueForAll(values, float.IsFinite)) throw new InputException(path, $"'{name}' holds a value that is not finite (NaN or ±∞)");
         if (values.Length != destination.Length) throw new InputException(path, $"'{name}' holds {values.Length} values; this run needs {destination.Length}");
         values.CopyTo(destination);
+    }
+
+    // Training holds the weights and gradients (the model's), the optimizer's state (up to two
+    // buffers the size of the weights) and each step's activations (a few gate-sized vectors per
+    // token and layer, and the output rows).
+    /// <summary>
+    /// Refuses, with an <see cref="InputException"/>, a training run whose weights, gradients,
+    /// optimizer state and activations would not fit in this machine's memory; call it before
+    /// building a large model (the constructor calls it too).
+    /// </summary>
+    public static void CheckMemory(RnnLanguageModelOptions o, int vocabulary, TrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        ArgumentNullException.ThrowIfNull(options);
+        double weights = o.WeightCount(vocabulary);
+        double tokens = (double)options.Batch * options.Sequence;
+        double activations = tokens * (8.0 * o.Hidden * o.Layers + o.Embedding + 2.0 * Math.Min(vocabulary, 1 << 16)) * 4;
+        double bytes = 16 * weights + activations;
+        if (bytes > MachineMemory.AvailableBytes)
+            throw new InputException(TrainingOptions.Subject(nameof(TrainingOptions.Batch)),
+                $"training {weights:N0} weights on {tokens:N0} tokens a step needs about {MachineMemory.Describe(bytes)}; this machine has {MachineMemory.Describe(MachineMemory.AvailableBytes)}: use a smaller model, batch or sequence");
     }
 
     private static Optimizer CreateOptimizer(ParameterStore store, TrainingOptions o)

@@ -114,6 +114,30 @@ public sealed class DiagnoseCommandTests : IDisposable
     }
 
     [Fact]
+    public void Gradients_NeverWritesOverANonPng_NorThroughASymlink_AndAdvisesItsOwnOptions()
+    {
+        string run = TrainTiny("lstm");
+        string config = Path.Combine(Recur.Training.RunFolder.CheckpointOf(run), "config.json");
+        string before = File.ReadAllText(config);
+        var (code, _, error) = ProgramTests.Run("diagnose", "gradients", "--checkpoint", run, "--window", "8", "--rows", "2", "--plot", config);
+        Assert.Equal(2, code);
+        Assert.Contains("is not a PNG image; refusing to overwrite it", error);
+        Assert.Equal(before, File.ReadAllText(config));
+
+        string link = Path.Combine(_dir.Path, "link.png");
+        File.CreateSymbolicLink(link, config);
+        (code, _, error) = ProgramTests.Run("diagnose", "gradients", "--checkpoint", run, "--window", "8", "--rows", "2", "--plot", link);
+        Assert.True(code == 0, error);
+        Assert.Equal(before, File.ReadAllText(config));
+        Assert.Null(new FileInfo(link).LinkTarget);
+        Assert.Equal(0x89, File.ReadAllBytes(link)[0]);
+
+        ProgramTests.AssertBadInput(ProgramTests.Run("diagnose", "gradients", "--checkpoint", run, "--window", "100000000"), "--window");
+        (_, _, error) = ProgramTests.Run("diagnose", "gradients", "--checkpoint", run, "--window", "100000000");
+        Assert.Contains("use a --window of at most", error);
+    }
+
+    [Fact]
     public void BadOptions_ExitTwoWithOneLine()
     {
         ProgramTests.AssertBadInput(ProgramTests.Run("diagnose", "jacobian", "--t-min", "10", "--t-max", "5"), "--t-min");

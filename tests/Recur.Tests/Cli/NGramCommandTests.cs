@@ -99,4 +99,15 @@ public class NGramCommandTests
         using var doc = JsonDocument.Parse(lenient.Out);
         Assert.Equal(2.0, doc.RootElement.GetProperty("perplexity").GetDouble(), 6);
     }
+
+    [Fact]
+    public void Train_OutThatIsTheCorpus_IsRefused_AndTheCorpusKept()
+    {
+        using var dir = new TempDirectory();
+        string corpus = dir.File("c.txt", "a b c\na b\n");
+        var (code, _, error) = Run("ngram", "train", "--corpus", corpus, "--out", corpus, "--order", "2", "--discount-fallback");
+        Assert.Equal(2, code);
+        Assert.Contains("is also an input", error);
+        Assert.Equal("a b c\na b\n", File.ReadAllText(corpus));
+    }
 }

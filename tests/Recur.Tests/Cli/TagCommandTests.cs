@@ -122,4 +122,15 @@ public class TagCommandTests
         AssertBadInput(Run("tag", "eval", "--model", Path.Combine(dir.Path, "none"), "--corpus", good), "not found");
         AssertBadInput(Run("tag", "--model", Path.Combine(dir.Path, "none")), "not found");
     }
+
+    [Fact]
+    public void Train_OutThatIsTheCorpus_IsRefused_AndTheCorpusKept()
+    {
+        using var dir = new TempDirectory();
+        string corpus = dir.File("b.txt", "The/at dog/nn ran/vbd ./.\n");
+        var (code, _, error) = ProgramTests.Run("tag", "train", "--corpus", corpus, "--out", corpus);
+        Assert.Equal(2, code);
+        Assert.Contains("is also an input", error);
+        Assert.Equal("The/at dog/nn ran/vbd ./.\n", File.ReadAllText(corpus));
+    }
 }

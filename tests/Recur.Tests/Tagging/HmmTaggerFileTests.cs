@@ -91,6 +91,37 @@ public class HmmTaggerFileTests
     }
 
     [Fact]
+    public void Load_AHugeLexiconCount_AllocatesNothingForIt_AndEndsEarly()
+    {
+        using var dir = new TempDirectory();
+        var lines = File.ReadAllText(Saved(dir)).Split('\n');
+        int lexicon = Array.FindIndex(lines, l => l.StartsWith("lexicon ", StringComparison.Ordinal));
+        lines[lexicon] = "lexicon 2147483647";
+        string path = dir.File("huge.tagger", string.Join('\n', lines));
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var e = Assert.Throws<InputException>(() => HmmTagger.Load(path));
+        Assert.Contains("lexicon entry", e.Message);
+        Assert.InRange(GC.GetTotalAllocatedBytes(precise: true) - before, 0, 64L << 20);
+    }
+
+    [Fact]
+    public void Load_CountsWhoseSumOverflows_AreRefused()
+    {
+        using var dir = new TempDirectory();
+        var lines = File.ReadAllText(Saved(dir)).Split('\n');
+        int trigrams = Array.FindIndex(lines, l => l.StartsWith("trigrams ", StringComparison.Ordinal));
+        for (int i = trigrams + 1; i <= trigrams + 3; i++)
+        {
+            var f = lines[i].Split(' ');
+            lines[i] = $"{f[0]} {f[1]} {f[2]} {1L << 52}";
+        }
+        string path = dir.File("overflow.tagger", string.Join('\n', lines));
+        var e = Assert.Throws<InputException>(() => HmmTagger.Load(path));
+        Assert.Equal($"{path}: line {trigrams + 4}", e.Subject);
+        Assert.Contains("sum past", e.Message);
+    }
+
+    [Fact]
     public void Load_DamagedBody_NamesFileAndLine()
     {
         using var dir = new TempDirectory();

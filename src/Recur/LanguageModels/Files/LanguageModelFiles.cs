@@ -24,7 +24,8 @@ public static class LanguageModelFiles
         return FirstCharacter(path) switch
         {
             '{' => LoadJson(path),
-            '\0' => throw new InputException(path, $"is empty; expected {Formats}"),
+            -1 => throw new InputException(path, $"is empty; expected {Formats}"),
+            0 => throw new InputException(path, $"looks like a binary file (it starts with a NUL byte); expected {Formats}"),
             _ => NGramModel.Load(path),
         };
     }
@@ -42,13 +43,14 @@ public static class LanguageModelFiles
         };
     }
 
-    // The first character that is not white space (or a byte-order mark), or '\0' for an empty file.
-    private static char FirstCharacter(string path)
+    // The first character that is not white space (or a byte-order mark), or -1 for an empty
+    // file; the look stops after 1 MiB of white space (an ARPA reader then names the problem).
+    private static int FirstCharacter(string path)
     {
         using var reader = new StreamReader(Recur.Formats.InputFile.OpenRead(path), detectEncodingFromByteOrderMarks: true);
         int c;
-        while ((c = reader.Read()) >= 0)
-            if (!char.IsWhiteSpace((char)c)) return (char)c;
-        return '\0';
+        for (int read = 0; (c = reader.Read()) >= 0; read++)
+            if (!char.IsWhiteSpace((char)c) || read > 1 << 20) return c;
+        return -1;
     }
 }

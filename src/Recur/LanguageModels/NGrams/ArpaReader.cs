@@ -65,7 +65,26 @@ public static class ArpaReader
             for (int n = 1; n <= counts.Length; n++) ReadSection(n, counts[n - 1], counts.Length);
             ReadEnd(counts.Length);
             Summarize();
-            return new NGramModel(new Vocabulary(_words), _builder.Build());
+            var trie = _builder.Build();
+            CheckNormalization(trie);
+            return new NGramModel(new Vocabulary(_words), trie);
+        }
+
+        // A model whose probabilities after some context sum past 1 is an error (strict) or a
+        // warning (lenient): its scores and perplexities would be wrong.
+        private void CheckNormalization(NGramTrie trie)
+        {
+            if (NGramNormalization.FirstOverweight(trie, _ids.GetValueOrDefault(NGramModel.BeginSentence, -1)) is not var (k, entry, mass)) return;
+            string where = "the unigrams";
+            if (k > 0)
+            {
+                var words = new int[k];
+                trie.Words(k, entry, words);
+                where = $"the context \"{string.Join(' ', words.Select(w => _words[w]))}\" (back-off weight {trie.Levels[k].Log10Backoff[entry]:G7})";
+            }
+            string message = $"the probabilities after {where} sum to {mass:G4}, more than 1: the back-off weights or probabilities are wrong";
+            if (!_lenient) throw Error(0, message + " (read with lenient parsing to accept it with a warning)");
+            Warn(0, message);
         }
 
         private long[] ReadHeader()

@@ -90,6 +90,7 @@ public sealed record RnnLanguageModelOptions
         Recurrent().Validate();
         if (TieWeights && Softmax != SoftmaxKind.Full) throw Bad(nameof(TieWeights), "needs the full softmax: an adaptive softmax has no (V, H) matrix to share");
         if (TieWeights && Embedding != Hidden) throw Bad(nameof(TieWeights), $"needs the embedding size to equal the hidden size (E = {Embedding}, H = {Hidden})");
+        if (vocabulary is { } size) CheckSize(size);
         if (Softmax != SoftmaxKind.Adaptive) return;
         if (!(CutoffDivisor >= 1 && double.IsFinite(CutoffDivisor))) throw Bad(nameof(CutoffDivisor), $"must be at least 1 (got {CutoffDivisor})");
         var cutoffs = Cutoffs ?? DefaultCutoffs;
@@ -106,6 +107,34 @@ public sealed record RnnLanguageModelOptions
         if (used.Count == 0) throw Bad(nameof(Cutoffs), $"the default cutoffs ({string.Join(",", DefaultCutoffs)}) leave no tail cluster in a vocabulary of {v} tokens; give smaller ones or use the full softmax");
         if (AdaptiveSoftmax.ProjectedSize(Hidden, CutoffDivisor, used.Count - 1) < 1)
             throw Bad(nameof(CutoffDivisor), $"projects tail cluster {used.Count} of a hidden size of {Hidden} to no features; use fewer cutoffs or a smaller divisor");
+    }
+
+    /// <summary>
+    /// The model's weights over <paramref name="vocabulary"/> tokens, counted without biases and
+    /// the adaptive softmax's clusters: a lower bound, computed without allocating anything, that
+    /// size checks compare with the memory and with the files at hand.
+    /// </summary>
+    public double WeightCount(int vocabulary)
+    {
+        int gates = Cell switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
+        double count = (double)vocabulary * Embedding;
+        for (int layer = 0; layer < Layers; layer++)
+            count += (double)gates * Hidden * ((layer == 0 ? Embedding : Hidden) + Hidden);
+        if (Softmax == SoftmaxKind.Full && !TieWeights) count += (double)vocabulary * Hidden;
+        return count;
+    }
+
+    // Refuses a model whose weights and gradients (8 bytes a weight) do not fit in memory, or
+    // whose largest matrix exceeds what one array holds, before anything is allocated.
+    private void CheckSize(int vocabulary)
+    {
+        int gates = Cell switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
+        double largest = Math.Max((double)gates * Hidden * Math.Max(Embedding, Hidden), (double)vocabulary * Math.Max(Embedding, Hidden));
+        if (largest > Array.MaxLength)
+            throw Bad(nameof(Hidden), $"gives a weight matrix of {largest:N0} values, more than one array holds ({Array.MaxLength:N0}); use smaller sizes");
+        double bytes = 8 * WeightCount(vocabulary);
+        if (bytes > MachineMemory.AvailableBytes)
+            throw Bad(nameof(Hidden), $"gives {WeightCount(vocabulary):N0} weights, which need {MachineMemory.Describe(bytes)} with their gradients; this machine has {MachineMemory.Describe(MachineMemory.AvailableBytes)}");
     }
 
     /// <summary>The cutoffs a model over <paramref name="vocabulary"/> tokens uses: the given ones, or the defaults below the vocabulary size.</summary>
