@@ -40,6 +40,7 @@ public sealed class CheckpointDamageTests : IDisposable
     [InlineData("\"cell\": \"lstm\"", "\"cell\": \"xyz\"", "\"cell\": 'xyz' is not a cell")]
     [InlineData("\"lr\": 0.003", "\"lr\": -1", "\"training.lr\"")]
     [InlineData("\"hidden\": 12", "\"hidden\": 20000", "more than model.safetensors")]
+    [InlineData("\"layers\": 1,", "\"layers\": 2147483647,", "weights, which need")]
     public void Config_ChangedByHand_IsRefusedNamingTheFileAndKey(string from, string to, string expected)
     {
         EditConfig(from, to);

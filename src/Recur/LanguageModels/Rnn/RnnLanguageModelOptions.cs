@@ -117,9 +117,10 @@ public sealed record RnnLanguageModelOptions
     public double WeightCount(int vocabulary)
     {
         int gates = Cell switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
-        double count = (double)vocabulary * Embedding;
-        for (int layer = 0; layer < Layers; layer++)
-            count += (double)gates * Hidden * ((layer == 0 ? Embedding : Hidden) + Hidden);
+        // Layer 0 reads E inputs, the others H: gates × H × (E + H) + (L − 1) × gates × H × 2H.
+        double count = (double)vocabulary * Embedding
+            + (double)gates * Hidden * ((double)Embedding + Hidden)
+            + Math.Max(0, Layers - 1) * (double)gates * Hidden * 2.0 * Hidden;
         if (Softmax == SoftmaxKind.Full && !TieWeights) count += (double)vocabulary * Hidden;
         return count;
     }
