@@ -71,6 +71,7 @@ public sealed record TrainingOptions
         if (Batch < 1) throw Bad(nameof(Batch), $"must be at least 1 (got {Batch})");
         if (Sequence < 1) throw Bad(nameof(Sequence), $"must be at least 1 (got {Sequence})");
         if (Steps < 1) throw Bad(nameof(Steps), $"must be at least 1 (got {Steps})");
+        if (Steps < 2 && Schedule == ScheduleKind.WarmupCosine) throw Bad(nameof(Steps), $"must be at least 2 with the warm-up schedule, whose warm-up takes a step (got {Steps}), or the constant schedule");
         if (EvalEvery < 0) throw Bad(nameof(EvalEvery), $"must be ≥ 0 (got {EvalEvery})");
         if (Threads is < 1) throw Bad(nameof(Threads), $"must be at least 1 (got {Threads})");
     }

@@ -147,7 +147,7 @@ public sealed class EvalCommandTests : IDisposable
     [InlineData("--min-count 2", "applies to --tokenizer word only")]
     public void Train_BadOutputLayerOrVocabularyOptions_ExitTwo(string options, string why)
     {
-        string[] args = ["train", "--corpus", _train, "--embedding", "8", "--hidden", "12", "--steps", "1", "--out", Path.Combine(_dir.Path, "x"), .. options.Split(' ')];
+        string[] args = ["train", "--corpus", _train, "--embedding", "8", "--hidden", "12", "--steps", "2", "--out", Path.Combine(_dir.Path, "x"), .. options.Split(' ')];
         if (!options.Contains("--min-count")) args = [.. args, "--tokenizer", "word"];
         ProgramTests.AssertBadInput(Run(args), why);
     }

@@ -74,6 +74,15 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal([Path.Combine(folder, Checkpoint.ModelFile)], Directory.GetFileSystemEntries(folder));
     }
 
+    [Fact]
+    public void Train_OneStepWithWarmUp_IsRefusedAsAnOption_NotAsAnInternalArgument()
+    {
+        var (code, _, error) = ProgramTests.Run("train", "--steps", "1", "--out", Path.Combine(_dir.Path, "one"));
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --steps: must be at least 2 with the warm-up schedule", error);
+        Assert.DoesNotContain("Parameter", error);
+    }
+
     [Theory]
     [InlineData("", "is empty")]
     [InlineData("\u0000\u0001binary", "binary")]
