@@ -12,5 +12,5 @@ public static class MachineMemory
 
     /// <summary>A byte count for people: "12.8 GB", "640 MB".</summary>
     public static string Describe(double bytes) =>
-        bytes >= 1e9 ? $"{bytes / 1e9:0.#} GB" : bytes >= 1e6 ? $"{bytes / 1e6:0.#} MB" : $"{bytes / 1e3:0.#} kB";
+        bytes >= 1e9 ? $"{bytes / 1e9:#,0.#} GB" : bytes >= 1e6 ? $"{bytes / 1e6:0.#} MB" : $"{bytes / 1e3:0.#} kB";
 }
