@@ -55,6 +55,7 @@ public static class Program
         root.Subcommands.Add(Commands.NGramCommand.Create());
         root.Subcommands.Add(Commands.DecodeCommand.Create());
         root.Subcommands.Add(Commands.TagCommand.Create());
+        root.Subcommands.Add(Commands.ExportCommand.Create());
         root.Subcommands.Add(Commands.DiagnoseCommand.Create());
         root.Subcommands.Add(Commands.ReproduceCommand.Create());
         return root;

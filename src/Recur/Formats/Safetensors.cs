@@ -11,7 +11,7 @@ namespace Recur.Formats;
 /// mapping each tensor name to {"dtype","shape","data_offsets":[begin,end]} (offsets into the
 /// data section) plus an optional "__metadata__" map of strings, then the raw little-endian
 /// data. Reading validates every offset and size and reports problems as
-/// <see cref="InputException"/> naming the file. Supported dtypes: F32, F64, I32, I64.
+/// <see cref="InputException"/> naming the file. Supported dtypes: F16, BF16, F32, F64, I32, I64.
 /// </summary>
 public sealed class Safetensors
 {
@@ -43,6 +43,48 @@ public sealed class Safetensors
     public void Add(string name, ReadOnlySpan<double> data, params int[] shape) => Put(name, "F64", shape, MemoryMarshal.AsBytes(data), data.Length);
     public void Add(string name, ReadOnlySpan<int> data, params int[] shape) => Put(name, "I32", shape, MemoryMarshal.AsBytes(data), data.Length);
     public void Add(string name, ReadOnlySpan<long> data, params int[] shape) => Put(name, "I64", shape, MemoryMarshal.AsBytes(data), data.Length);
+
+    /// <summary>
+    /// Adds float32 values stored at <paramref name="precision"/>: F32 as they are, F16 or BF16
+    /// rounded to nearest even (NaN stays NaN; F16 overflows to ±∞, which loading refuses).
+    /// </summary>
+    public void Add(string name, ReadOnlySpan<float> data, WeightPrecision precision, params int[] shape)
+    {
+        if (precision == WeightPrecision.F32)
+        {
+            Add(name, data, shape);
+            return;
+        }
+        var bits = new ushort[data.Length];
+        for (int i = 0; i < data.Length; i++)
+            bits[i] = precision == WeightPrecision.F16 ? BitConverter.HalfToUInt16Bits((Half)data[i]) : ToBFloat16(data[i]);
+        Put(name, precision == WeightPrecision.F16 ? "F16" : "BF16", shape, MemoryMarshal.AsBytes(bits.AsSpan()), data.Length);
+    }
+
+    /// <summary>A floating-point tensor widened to float32: F32 as stored, F16 and BF16 exactly.</summary>
+    public float[] GetFloat32Widened(string name)
+    {
+        var e = Entry(name);
+        switch (e.DType)
+        {
+            case "F32":
+                return GetFloat32(name);
+            case "F16":
+                return Array.ConvertAll(MemoryMarshal.Cast<byte, ushort>(e.Data).ToArray(), b => (float)BitConverter.UInt16BitsToHalf(b));
+            case "BF16":
+                return Array.ConvertAll(MemoryMarshal.Cast<byte, ushort>(e.Data).ToArray(), b => BitConverter.UInt32BitsToSingle((uint)b << 16));
+            default:
+                throw new InputException(Subject(name), $"is stored as {e.DType} where F32, F16 or BF16 was expected");
+        }
+    }
+
+    // bfloat16 is the top half of a float32; round the bottom half to nearest even.
+    private static ushort ToBFloat16(float value)
+    {
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        if (float.IsNaN(value)) return (ushort)((bits >> 16) | 0x40);
+        return (ushort)((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
+    }
 
     /// <summary>A float32 tensor (F64 data is not converted: ask for the type that was stored).</summary>
     public float[] GetFloat32(string name) => Get<float>(name, "F32");
@@ -168,7 +210,7 @@ public sealed class Safetensors
                 int[] shape = node["shape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray();
                 var offsets = node["data_offsets"]!.AsArray();
                 long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
-                int elementSize = dtype switch { "F32" or "I32" => 4, "F64" or "I64" => 8, _ => throw new InputException($"{source}: {name}", $"unsupported dtype {dtype} (Recur reads F32, F64, I32, I64)") };
+                int elementSize = dtype switch { "F16" or "BF16" => 2, "F32" or "I32" => 4, "F64" or "I64" => 8, _ => throw new InputException($"{source}: {name}", $"unsupported dtype {dtype} (Recur reads F16, BF16, F32, F64, I32, I64)") };
                 long count = 1;
                 foreach (int d in shape)
                 {

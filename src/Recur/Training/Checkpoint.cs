@@ -27,19 +27,23 @@ public static class Checkpoint
     public const string PlotFile = "loss.png";
     private const string Format = "recur.checkpoint.v1";
 
-    /// <summary>Writes the weights under their PyTorch names (F32), with the step in the metadata.</summary>
-    public static void SaveModel(string dir, RnnLanguageModel model, long step)
+    /// <summary>
+    /// Writes the weights under their PyTorch names at <paramref name="precision"/> (F32 by
+    /// default, as training checkpoints always are), with the step in the metadata.
+    /// </summary>
+    public static void SaveModel(string dir, RnnLanguageModel model, long step, WeightPrecision precision = WeightPrecision.F32)
     {
         var st = new Safetensors();
         st.Metadata["format"] = "pt";
         st.Metadata["step"] = step.ToString(CultureInfo.InvariantCulture);
-        foreach (var (name, p) in model.NamedTensors()) st.Add(name, p.Value.Span, p.Shape.ToArray());
+        foreach (var (name, p) in model.NamedTensors()) st.Add(name, p.Value.Span, precision, p.Shape.ToArray());
         st.Save(Path.Combine(dir, ModelFile));
     }
 
     /// <summary>
     /// Copies weights from a safetensors file into <paramref name="model"/>: every tensor of
-    /// <see cref="RnnLanguageModel.NamedTensors"/> must be present with its exact shape (F32),
+    /// <see cref="RnnLanguageModel.NamedTensors"/> must be present with its exact shape (F32, or
+    /// F16 or BF16 widened to float32),
     /// and nothing else may be; a tied weight stored under two names must hold the same values
     /// under both. Returns the file's step.
     /// </summary>
@@ -54,7 +58,7 @@ public static class Checkpoint
             int[] shape = st.ShapeOf(name);
             if (!shape.AsSpan().SequenceEqual(p.Shape.Dims))
                 throw new InputException(path, $"'{name}' has shape [{string.Join(", ", shape)}], the model needs {p.Shape}");
-            float[] values = st.GetFloat32(name);
+            float[] values = st.GetFloat32Widened(name);
             int bad = Array.FindIndex(values, v => !float.IsFinite(v));
             if (bad >= 0) throw new InputException(path, $"'{name}' holds {values[bad]} at index {bad}; weights must be finite numbers");
             if (loaded.TryGetValue(p, out string? first))
@@ -78,9 +82,9 @@ public static class Checkpoint
         string weights = Path.Combine(dir, ModelFile);
         if (!File.Exists(weights)) throw new InputException(weights, "is missing; the checkpoint is incomplete");
         // The config's sizes are checked against the weights file before the model is allocated.
-        double needed = 4 * config.Model.WeightCount(config.Tokenizer.Vocabulary.Count);
+        double needed = 2 * config.Model.WeightCount(config.Tokenizer.Vocabulary.Count);   // at least 2 bytes a weight (F16, BF16)
         if (needed > new FileInfo(weights).Length)
-            throw new InputException(Path.Combine(dir, ConfigFile), $"describes a model of at least {needed / 4:N0} weights, more than {ModelFile} ({new FileInfo(weights).Length:N0} bytes) holds; the config was changed");
+            throw new InputException(Path.Combine(dir, ConfigFile), $"describes a model of at least {needed / 2:N0} weights, more than {ModelFile} ({new FileInfo(weights).Length:N0} bytes) holds; the config was changed");
         var model = new RnnLanguageModel(config.Tokenizer, config.Model, new Rng(config.Training.Seed));
         long step = LoadWeights(weights, model);
         if (step >= 0 && step != config.Step)

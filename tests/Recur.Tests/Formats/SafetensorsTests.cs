@@ -80,4 +80,37 @@ public class SafetensorsTests : IDisposable
         Assert.Throws<InputException>(() => st.GetFloat64("y"));
         Assert.Throws<ArgumentException>(() => st.Add("z", new float[] { 1, 2 }, 3));
     }
+
+    [Theory]
+    [InlineData(WeightPrecision.F16, "F16")]
+    [InlineData(WeightPrecision.BF16, "BF16")]
+    public void SixteenBitWeights_RoundToNearestEven_AndWidenExactly(WeightPrecision precision, string dtype)
+    {
+        // 1 + 2^-8 lies halfway between two bfloat16 values (1 and 1 + 2^-7): it rounds to the even one, 1.
+        float[] values = [0f, -1.5f, 1f + 1f / 256, 3.14159265f, 1e-3f, -65504f];
+        var st = new Safetensors();
+        st.Add("w", values, precision, 2, 3);
+        string path = Path.Combine(_dir, dtype + ".safetensors");
+        st.Save(path);
+        var back = Safetensors.Load(path);
+        Assert.Equal(dtype, back.DTypeOf("w"));
+        Assert.Equal(6 * 2, new FileInfo(path).Length - 8 - BitConverter.ToInt64(File.ReadAllBytes(path), 0));   // two bytes a value
+        float[] widened = back.GetFloat32Widened("w");
+        for (int i = 0; i < values.Length; i++)
+        {
+            float expected = precision == WeightPrecision.F16 ? (float)(Half)values[i] : BFloat16(values[i]);
+            Assert.Equal(expected, widened[i]);
+        }
+        if (precision == WeightPrecision.BF16) Assert.Equal(1f, widened[2]);
+        Assert.Throws<InputException>(() => back.GetFloat32("w"));
+    }
+
+    // Round to nearest even by arithmetic on the value, not on its bits: the reference for the bit trick.
+    private static float BFloat16(float x)
+    {
+        if (x == 0) return x;
+        int exponent = (int)Math.Floor(Math.Log2(Math.Abs(x)));
+        double ulp = Math.Pow(2, exponent - 7);
+        return (float)(Math.Round(x / ulp, MidpointRounding.ToEven) * ulp);
+    }
 }
