@@ -39,26 +39,23 @@ public sealed class OnnxGraph
     /// <summary>Adds a float constant; returns its name.</summary>
     public string Constant(string name, ReadOnlySpan<float> values, params long[] dims)
     {
-        Claim(name);
         _bytes += values.Length * 4L;
-        var tensor = new ProtoWriter();
-        foreach (long d in dims) tensor.Int(1, d);
-        tensor.Int(2, Float);
-        tensor.String(8, name);
-        tensor.Bytes(9, MemoryMarshal.AsBytes(values));
-        _initializers.Add(tensor.ToArray());
-        return name;
+        return Tensor(name, Float, MemoryMarshal.AsBytes(values), dims);
     }
 
     /// <summary>Adds an int64 constant; returns its name.</summary>
-    public string Constant(string name, ReadOnlySpan<long> values, params long[] dims)
+    public string Constant(string name, ReadOnlySpan<long> values, params long[] dims) =>
+        Tensor(name, Int64, MemoryMarshal.AsBytes(values), dims);
+
+    // A TensorProto initializer: dims (1), data_type (2), name (8), raw little-endian data (9).
+    private string Tensor(string name, int type, ReadOnlySpan<byte> raw, long[] dims)
     {
         Claim(name);
         var tensor = new ProtoWriter();
         foreach (long d in dims) tensor.Int(1, d);
-        tensor.Int(2, Int64);
+        tensor.Int(2, type);
         tensor.String(8, name);
-        tensor.Bytes(9, MemoryMarshal.AsBytes(values));
+        tensor.Bytes(9, raw);
         _initializers.Add(tensor.ToArray());
         return name;
     }
