@@ -84,6 +84,22 @@ internal static unsafe class GemmSmall
                 ldar = k;
             }
             float* dots = stackalloc float[4];
+            if (m < 4)
+            {
+                // One to three rows (a decoding step): four columns of C at a time share every
+                // load of A's row and keep four accumulators in flight, so the product streams
+                // B (the weights) at close to the cache's bandwidth.
+                int j4 = n0;
+                for (; j4 + 4 <= n1; j4 += 4)
+                    for (int i = 0; i < m; i++)
+                    {
+                        Dot4<W, V>(b + j4 * ldb, ldb, ar + i * ldar, k, dots);
+                        for (int r = 0; r < 4; r++) Store(c + i * ldc + j4 + r, dots[r], alpha, beta);
+                    }
+                for (; j4 < n1; j4++)
+                    for (int i = 0; i < m; i++) Store(c + i * ldc + j4, Dot<W, V>(ar + i * ldar, b + j4 * ldb, k), alpha, beta);
+                return;
+            }
             for (int j = n0; j < n1; j++)
             {
                 float* brow = b + j * ldb;

@@ -283,12 +283,21 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
         if (logProbs.Length < batch * v) throw new ArgumentException($"logProbs needs {batch} rows × {v} tokens.", nameof(logProbs));
         var table = Embedding.Weight.Value.Span;
         for (int r = 0; r < batch; r++)
-        {
             if ((uint)tokens[r] >= (uint)v) throw new ArgumentOutOfRangeException(nameof(tokens), tokens[r], $"Token {tokens[r]} of row {r} is outside the vocabulary of {v}.");
-            table.Slice(tokens[r] * e, e).CopyTo(s.Input.AsSpan(r * e, e));
-        }
         var hidden = s.Output.AsSpan(0, batch * h);
-        Rnn.Step(s.Input.AsSpan(0, batch * e), hidden, s.Recurrent);
+        // The projected table costs V × GH floats once: worth it for small vocabularies
+        // (characters), not for words, where W_ih is the smaller of the two.
+        if (Options.LayerNorm || v > 8 * e)
+        {
+            for (int r = 0; r < batch; r++) table.Slice(tokens[r] * e, e).CopyTo(s.Input.AsSpan(r * e, e));
+            Rnn.Step(s.Input.AsSpan(0, batch * e), hidden, s.Recurrent);
+        }
+        else
+        {
+            // The first layer reads its input projection as a row of b + E·W_ihᵀ, kept across
+            // steps (RecurrentLayer.InputProjection.cs): one row instead of all of W_ih.
+            Rnn.ForwardTokens(tokens, Embedding.Weight, hidden, 1, batch, s.Recurrent, s.Recurrent);
+        }
         Head.LogProbabilities(hidden, logProbs, batch);
     }
 

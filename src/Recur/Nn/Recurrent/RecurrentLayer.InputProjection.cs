@@ -35,6 +35,7 @@ public abstract partial class RecurrentLayer
     private float[] _bias = [];           // (GH) b_ih + b_hh, or b_ih alone when the cell keeps b_hh apart
     private float[] _dWeightIHT = [];     // (I, GH) ∂W_ihᵀ of one Backward, added into ∂W_ih
     private readonly PackedMatrix _decodeIH = new();   // W_ihᵀ packed for single decoding steps in evaluation mode
+    private Parameter? _decodeTableOf;    // the table whose b + E·W_ihᵀ _tokenRows holds across decoding steps; null: none
 
     /// <summary>Grows the caches for (T, B) and returns the (T, B, I) input cache to be filled.</summary>
     internal Span<float> PrepareInput(int steps, int batch)
@@ -86,8 +87,16 @@ public abstract partial class RecurrentLayer
         {
             int vocabulary = _table.Shape[0];
             var projected = _tokenRows.AsSpan(0, vocabulary * gh);   // (V, GH)
-            Elementwise.FillRows(bias, projected);
-            Gemm.Multiply(_table.Value.Span, WeightIH.Value.Span, projected, vocabulary, gh, InputSize, transposeB: true, beta: 1f);
+            // Single decoding steps in evaluation mode keep the projected table across calls (as
+            // the packed weights are kept, until the mode changes): a step then reads one row
+            // of it instead of all of W_ih.
+            bool stepping = Steps == 1 && !Training;
+            if (!stepping || _decodeTableOf != _table)
+            {
+                Elementwise.FillRows(bias, projected);
+                Gemm.Multiply(_table.Value.Span, WeightIH.Value.Span, projected, vocabulary, gh, InputSize, transposeB: true, beta: 1f);
+            }
+            _decodeTableOf = stepping ? _table : null;
             var ids = _tokens.AsSpan(0, rows);
             for (int r = 0; r < rows; r++) projected.Slice(ids[r] * gh, gh).CopyTo(pre.Slice(r * gh, gh));
         }
@@ -116,6 +125,7 @@ public abstract partial class RecurrentLayer
         }
         int vocabulary = _table.Shape[0];
         var sums = _tokenRows.AsSpan(0, vocabulary * gh);         // (V, GH)
+        _decodeTableOf = null;
         sums.Clear();
         var ids = _tokens.AsSpan(0, rows);
         for (int r = 0; r < rows; r++)

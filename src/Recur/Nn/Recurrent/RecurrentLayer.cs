@@ -185,7 +185,11 @@ public abstract partial class RecurrentLayer : Module
     /// Any mode change drops the weights packed for decoding: weights changed in evaluation
     /// mode (not a training step) reach single decoding steps once Training is set again.
     /// </summary>
-    protected override void OnTrainingChanged() => _decodePacked = false;
+    protected override void OnTrainingChanged()
+    {
+        _decodePacked = false;
+        _decodeTableOf = null;
+    }
 
     /// <summary>Runs all T steps on the input placed by <see cref="PrepareInput"/>.</summary>
     internal void ForwardCore(ReadOnlySpan<float> h0, ReadOnlySpan<float> c0)

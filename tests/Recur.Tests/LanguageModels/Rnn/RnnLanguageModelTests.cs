@@ -146,4 +146,41 @@ public class RnnLanguageModelTests
         Assert.Equal(new Shape(16, 3), model.Parameters().ElementAt(1).Shape);
         Assert.Equal(new Shape(5, 4), ((SoftmaxOutput)model.Head).Linear.Weight.Shape);
     }
+
+    [Theory]
+    [InlineData(CellKind.Lstm, 1, 1)]
+    [InlineData(CellKind.Gru, 2, 2)]
+    [InlineData(CellKind.Rnn, 5, 1)]
+    public void Step_ThroughTheProjectedTokenTable_GivesTheEmbeddingPathsLogProbabilities(CellKind cell, int batch, int layers)
+    {
+        // Step reads the first layer's input projection as a row of b + E·W_ihᵀ, kept across
+        // steps; the reference copies the embedding rows and projects them, as before.
+        var model = Model(cell, layers: layers);
+        model.Training = false;
+        var state = model.CreateState(batch);
+        var reference = model.Rnn.CreateState(batch);
+        int v = model.Vocabulary.Count, e = model.Options.Embedding, h = model.Options.Hidden;
+        var actual = new float[batch * v];
+        var expected = new float[batch * v];
+        var x = new float[batch * e];
+        var hidden = new float[batch * h];
+        var rng = new Rng(4);
+        for (int step = 0; step < 40; step++)
+        {
+            // Halfway, the weights change and the mode flips: the kept table must follow.
+            if (step == 20)
+            {
+                rng.FillUniform(model.Embedding.Weight.Value.Span, -1f, 1f);
+                model.Training = true;
+                model.Training = false;
+            }
+            var tokens = new int[batch];
+            for (int r = 0; r < batch; r++) tokens[r] = rng.NextInt(v);
+            model.Step(state, tokens, actual);
+            for (int r = 0; r < batch; r++) model.Embedding.Weight.Value.Span.Slice(tokens[r] * e, e).CopyTo(x.AsSpan(r * e, e));
+            model.Rnn.Step(x, hidden, reference);
+            model.Head.LogProbabilities(hidden, expected, batch);
+            AssertClose.All(expected, actual, rtol: 1e-5, atol: 1e-6);
+        }
+    }
 }
