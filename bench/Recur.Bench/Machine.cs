@@ -17,6 +17,29 @@ internal static class Machine
 
     public static double PeakGflops(int cores) => cores * ClockGHz * FmaLanes * 2;
 
+    /// <summary>Prints the machine line that heads a full run: CPU, cores, vector width, clock, .NET and TorchSharp versions, date.</summary>
+    public static void EmitDescription()
+    {
+        string model = "unknown CPU";
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                if (line.StartsWith("model name", StringComparison.Ordinal)) { model = line[(line.IndexOf(':') + 1)..].Trim(); break; }
+        }
+        catch (IOException) { }
+        Measure.Emit(new Dictionary<string, object>
+        {
+            ["machine"] = model,
+            ["cores"] = Environment.ProcessorCount,
+            ["simd"] = Vector512.IsHardwareAccelerated ? "AVX-512" : Vector256.IsHardwareAccelerated ? "AVX2" : "128-bit",
+            ["clock_ghz"] = Math.Round(ClockGHz, 2),
+            ["memory_gib"] = Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (double)(1L << 30), 1),
+            ["dotnet"] = Environment.Version.ToString(),
+            ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",
+            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        }, null);
+    }
+
     private static double ReadClockGHz()
     {
         try

@@ -31,12 +31,13 @@ internal static class Measure
         int itersPeer = Calibrate(peer.Work, options.MinSeconds);
         var tr = new List<double>();
         var tp = new List<double>();
+        var (mr, mp) = (new Peak(), new Peak());
         for (int r = 0; r < options.Repetitions; r++)
         {
-            tr.Add(Time(recur.Work, itersRecur));
-            tp.Add(Time(peer.Work, itersPeer));
+            mr.Around(() => tr.Add(Time(recur.Work, itersRecur)));
+            mp.Around(() => tp.Add(Time(peer.Work, itersPeer)));
         }
-        return Report(bench, config, threads, recur.Name, peer.Name, Median(tr), Median(tp), toFigure, unit, higherIsBetter, extra);
+        return Report(bench, config, threads, recur.Name, peer.Name, Median(tr), Median(tp), toFigure, unit, higherIsBetter, extra, mr.MiB, mp.MiB);
     }
 
     /// <summary>
@@ -52,34 +53,53 @@ internal static class Measure
         peer();
         var tr = new List<double>();
         var tp = new List<double>();
+        var (mr, mp) = (new Peak(), new Peak());
         for (int r = 0; r < options.Repetitions; r++)
         {
-            tr.Add(recur());
-            tp.Add(peer());
+            mr.Around(() => tr.Add(recur()));
+            mp.Around(() => tp.Add(peer()));
         }
-        return Report(bench, config, threads, recurName, peerName, Median(tr), Median(tp), toFigure, unit, higherIsBetter, extra);
+        return Report(bench, config, threads, recurName, peerName, Median(tr), Median(tp), toFigure, unit, higherIsBetter, extra, mr.MiB, mp.MiB);
+    }
+
+    // The largest memory growth over one side's repetitions (see PeakMemory).
+    private sealed class Peak
+    {
+        public double? MiB { get; private set; }
+
+        public void Around(Action repetition)
+        {
+            long? start = PeakMemory.Start();
+            repetition();
+            if (PeakMemory.Since(start) is { } grown) MiB = Math.Max(MiB ?? 0, grown);
+        }
     }
 
     private static double Report(string bench, string config, int threads, string recurName, string peerName, double recurSeconds, double peerSeconds,
-        Func<double, double> toFigure, string unit, bool higherIsBetter, IReadOnlyDictionary<string, object>? extra)
+        Func<double, double> toFigure, string unit, bool higherIsBetter, IReadOnlyDictionary<string, object>? extra, double? recurMiB, double? peerMiB)
     {
         double fr = toFigure(recurSeconds), fp = toFigure(peerSeconds);
-        Emit(new Dictionary<string, object> { ["bench"] = bench, ["config"] = config, ["threads"] = threads, ["impl"] = recurName, ["figure"] = Round(fr), ["unit"] = unit }, extra);
-        Emit(new Dictionary<string, object> { ["bench"] = bench, ["config"] = config, ["threads"] = threads, ["impl"] = peerName, ["figure"] = Round(fp), ["unit"] = unit }, null);
+        var recurLine = new Dictionary<string, object> { ["bench"] = bench, ["config"] = config, ["threads"] = threads, ["impl"] = recurName, ["figure"] = Round(fr), ["unit"] = unit };
+        var peerLine = new Dictionary<string, object> { ["bench"] = bench, ["config"] = config, ["threads"] = threads, ["impl"] = peerName, ["figure"] = Round(fp), ["unit"] = unit };
+        if (recurMiB is { } rm) recurLine["peak_mib"] = Math.Round(rm, 1);
+        if (peerMiB is { } pm) peerLine["peak_mib"] = Math.Round(pm, 1);
+        Emit(recurLine, extra);
+        Emit(peerLine, null);
         double ratio = higherIsBetter ? fr / fp : fp / fr;
         Emit(new Dictionary<string, object> { ["bench"] = bench, ["config"] = config, ["threads"] = threads, ["ratio"] = Math.Round(ratio, 3) }, null);
         return ratio;
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> for at least 60 calls and half a second: tiered compilation
-    /// promotes hot methods only after a few dozen calls, and timing before that would measure
-    /// unoptimized code.
+    /// Runs <paramref name="work"/> for at least half a second and 60 calls, or 5 seconds when
+    /// calls are slow: tiered compilation promotes hot methods only after a few dozen calls, and
+    /// timing before that would measure unoptimized code, while a call of seconds (the peer's
+    /// Viterbi at N = 4096) has its loops promoted within the call by on-stack replacement.
     /// </summary>
     public static void WarmUp(Action work)
     {
         var sw = Stopwatch.StartNew();
-        for (int calls = 0; calls < 60 || sw.Elapsed.TotalSeconds < 0.5; calls++) work();
+        for (int calls = 0; (calls < 60 && sw.Elapsed.TotalSeconds < 5) || sw.Elapsed.TotalSeconds < 0.5; calls++) work();
     }
 
     /// <summary>Prints one JSON object on its own line.</summary>

@@ -44,16 +44,24 @@ internal static class ViterbiBench
         }
     }
 
-    // The peer: one broadcast add and one max per step, back-pointers kept as tensors, backtrack at the end.
+    // The peer: one broadcast add and one max per step, back-pointers kept as tensors, backtrack
+    // at the end. As a careful LibTorch user writes it, the N × N scores live in one buffer
+    // reused by every step (in-place copy and add: no N × N allocation per step, which measured
+    // 2–3 times slower here when each step's scores were allocated and freed), and each step's
+    // small temporaries are disposed with it: only δ and the back-pointers (N each) outlive it.
     private static void TorchViterbi(torch.Tensor start, torch.Tensor transposed, long[] path)
     {
         using var scope = torch.NewDisposeScope();
         var delta = start;
         var back = new torch.Tensor[Steps];
+        var scores = torch.empty_like(transposed);
         for (int t = 1; t < Steps; t++)
         {
-            var scores = delta.unsqueeze(0) + transposed;   // (N, N): [j, i] = δ(i) + log P[i, j]
-            (delta, back[t]) = scores.max(1);               // over i
+            using var step = torch.NewDisposeScope();
+            scores.copy_(transposed).add_(delta.unsqueeze(0));   // (N, N): [j, i] = δ(i) + log P[i, j]
+            var (best, argmax) = scores.max(1);                  // over i
+            delta = best.MoveToOuterDisposeScope();
+            back[t] = argmax.MoveToOuterDisposeScope();
         }
         path[Steps - 1] = delta.argmax().item<long>();
         for (int t = Steps - 1; t > 0; t--) path[t - 1] = back[t][path[t]].item<long>();
