@@ -41,7 +41,7 @@ internal static class ExportCommand
             }
             if (outDir is not null)
             {
-                if (RunFolder.HasCheckpoint(outDir) || Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
+                if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
                     throw new InputException("--out", $"{outDir} is not empty; give a new folder");
                 Directory.CreateDirectory(outDir);
                 RunFolder.Publish(outDir, config.Step, folder =>

@@ -154,7 +154,7 @@ internal static class TrainCommand
             string folder = (parse.GetValue(output) ?? new DirectoryInfo(Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)))).FullName;
             if (RunFolder.HasCheckpoint(folder))
                 throw new InputException(folder, "already holds a checkpoint; continue it with --resume, or choose another --out");
-            if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any(e => !IsRunLeftover(e)))
+            if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any(e => !RunFolder.IsRunFile(e)))
                 throw new InputException(folder, "is not empty and holds no checkpoint; give an empty or new folder to --out, so that no file in it is overwritten");
             var paths = files.Select(f => KeepStandardInput(f.Input(), folder, "corpus.txt")).ToArray();
             string? validationPath = parse.GetValue(validation) is { } vf ? KeepStandardInput(vf.Input(), folder, "validation.txt") : null;
@@ -165,15 +165,6 @@ internal static class TrainCommand
             return Run(new Trainer(lm, data, training, folder, progress), folder, progress, asJson, stdout, stderr);
         });
         return cmd;
-    }
-
-    // What a run that never published a checkpoint leaves in its folder, which a new run may replace.
-    private static bool IsRunLeftover(string path)
-    {
-        string name = Path.GetFileName(path);
-        return name is RunLock.FileName or Checkpoint.MetricsFile or Checkpoint.PlotFile
-            || name.StartsWith("checkpoint-", StringComparison.Ordinal) && Directory.Exists(path)
-            || name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal);
     }
 
     // Standard input is read once: its text is kept in the run folder and trained on from there,

@@ -53,19 +53,14 @@ public static class InputFile
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBytes, Array.MaxLength);
         using var stream = OpenRead(path);
-        var copy = new MemoryStream();
-        var chunk = new byte[1 << 16];
+        // A plain file's length is known: the copy is sized once (and a file over the limit
+        // refused before reading); a gzip stream, a device or a pipe grows it as it goes.
+        long known = stream is FileStream file ? file.Length : 0;
+        if (known > maxBytes) throw TooLarge(Name(path), maxBytes);
+        var copy = new MemoryStream((int)known);
         try
         {
-            int read;
-            while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
-            {
-                if (text && chunk.AsSpan(0, read).IndexOf((byte)0) is int nul and >= 0)
-                    throw new InputException(Name(path), $"looks like a binary file (a NUL byte at offset {copy.Length + nul}); give a UTF-8 text file");
-                if (copy.Length + read > maxBytes)
-                    throw new InputException(Name(path), $"is larger than {maxBytes:N0} bytes, the most read into memory at once; split it, or check that it is the file you meant");
-                copy.Write(chunk, 0, read);
-            }
+            CopyBounded(stream, copy, maxBytes, Name(path), text);
         }
         catch (InvalidDataException e)
         {
@@ -73,6 +68,23 @@ public static class InputFile
         }
         return copy.Length == copy.GetBuffer().Length ? copy.GetBuffer() : copy.ToArray();
     }
+
+    // Copies in 64 KiB chunks, refusing past maxBytes and, for text, at the first NUL byte.
+    private static void CopyBounded(Stream from, MemoryStream to, long maxBytes, string name, bool text)
+    {
+        var chunk = new byte[1 << 16];
+        int read;
+        while ((read = from.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (text && chunk.AsSpan(0, read).IndexOf((byte)0) is int nul and >= 0)
+                throw new InputException(name, $"looks like a binary file (a NUL byte at offset {to.Length + nul}); give a UTF-8 text file");
+            if (to.Length + read > maxBytes) throw TooLarge(name, maxBytes);
+            to.Write(chunk, 0, read);
+        }
+    }
+
+    private static InputException TooLarge(string name, long maxBytes) =>
+        new(name, $"is larger than {maxBytes:N0} bytes, the most read into memory at once; split it, or check that it is the file you meant");
 
     private static FileStream OpenFile(string path)
     {
@@ -91,17 +103,7 @@ public static class InputFile
             _standardInputRead = true;
         }
         var memory = new MemoryStream();
-        var chunk = new byte[1 << 16];
-        using (var input = open())
-        {
-            int read;
-            while ((read = input.Read(chunk, 0, chunk.Length)) > 0)
-            {
-                if (memory.Length + read > DefaultMaxBytes)
-                    throw new InputException("standard input", $"is larger than {DefaultMaxBytes:N0} bytes, the most kept in memory; give a file instead");
-                memory.Write(chunk, 0, read);
-            }
-        }
+        using (var input = open()) CopyBounded(input, memory, DefaultMaxBytes, "standard input", text: false);
         memory.Position = 0;
         return memory;
     }

@@ -83,8 +83,9 @@ public static class Checkpoint
         if (!File.Exists(weights)) throw new InputException(weights, "is missing; the checkpoint is incomplete");
         // The config's sizes are checked against the weights file before the model is allocated.
         double needed = 2 * config.Model.WeightCount(config.Tokenizer.Vocabulary.Count);   // at least 2 bytes a weight (F16, BF16)
-        if (needed > new FileInfo(weights).Length)
-            throw new InputException(Path.Combine(dir, ConfigFile), $"describes a model of at least {needed / 2:N0} weights, more than {ModelFile} ({new FileInfo(weights).Length:N0} bytes) holds; the config was changed");
+        long size = new FileInfo(weights).Length;
+        if (needed > size)
+            throw new InputException(Path.Combine(dir, ConfigFile), $"describes a model of at least {needed / 2:N0} weights, more than {ModelFile} ({size:N0} bytes) holds; the config was changed");
         var model = new RnnLanguageModel(config.Tokenizer, config.Model, new Rng(config.Training.Seed));
         long step = LoadWeights(weights, model);
         if (step >= 0 && step != config.Step)

@@ -79,8 +79,8 @@ public sealed class MetricsLog : IDisposable
         }
     }
 
+    // A whole-number step (5 or 5.0), or null.
     private static long? StepOf(JsonObject o) =>
-        o["step"] is JsonValue v && v.TryGetValue(out long step) ? step :
         NumberOf(o["step"]) is { } d && d == Math.Floor(d) && Math.Abs(d) < 1e18 ? (long)d : null;
 
     private static double? NumberOf(JsonNode? node)

@@ -39,10 +39,8 @@ public static partial class RunFolder
         string latest = Path.Combine(path, LatestFile);
         if (File.Exists(latest))
         {
-            string text = System.Text.Encoding.UTF8.GetString(InputFile.ReadAllBytes(latest, 64));
-            string name = text.Trim();
-            if (text.Length > 64 || !CheckpointNamePattern().IsMatch(name))
-                throw new InputException(latest, $"should hold the name of a checkpoint folder ({Prefix}STEP); it is damaged");
+            string name = LatestName(path)
+                ?? throw new InputException(latest, $"should hold the name of a checkpoint folder ({Prefix}STEP); it is damaged");
             string folder = Path.Combine(path, name);
             if (!File.Exists(Path.Combine(folder, Checkpoint.ConfigFile)))
                 throw new InputException(latest, $"names {name}, which has no {Checkpoint.ConfigFile}; the folder was changed by hand");
@@ -96,21 +94,37 @@ public static partial class RunFolder
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="path"/> (an entry of a run folder) is something a run writes there —
+    /// the lock, the log, the plot, checkpoint folders, temporary files of atomic writes — and so
+    /// may be replaced by a new run that finds no published checkpoint.
+    /// </summary>
+    public static bool IsRunFile(string path)
+    {
+        string name = Path.GetFileName(path);
+        return name is RunLock.FileName or Checkpoint.MetricsFile or Checkpoint.PlotFile
+            || name.StartsWith(Prefix, StringComparison.Ordinal) && Directory.Exists(path)
+            || name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal);
+    }
+
     // The published checkpoint's folder name, or null (none, or a damaged latest file).
-    private static string? Published(string runFolder)
+    private static string? Published(string runFolder) =>
+        LatestName(runFolder) is { } name && Directory.Exists(Path.Combine(runFolder, name)) ? name : null;
+
+    // The checkpoint name `latest` holds, or null when the file is missing, too long or not a name.
+    private static string? LatestName(string runFolder)
     {
         string latest = Path.Combine(runFolder, LatestFile);
         if (!File.Exists(latest)) return null;
-        string name;
         try
         {
-            name = System.Text.Encoding.UTF8.GetString(InputFile.ReadAllBytes(latest, 64)).Trim();
+            string name = System.Text.Encoding.UTF8.GetString(InputFile.ReadAllBytes(latest, 64)).Trim();
+            return CheckpointNamePattern().IsMatch(name) ? name : null;
         }
         catch (InputException)
         {
             return null;
         }
-        return CheckpointNamePattern().IsMatch(name) && Directory.Exists(Path.Combine(runFolder, name)) ? name : null;
     }
 
     private static void DeleteFolder(string path)

@@ -257,9 +257,9 @@ public sealed class Trainer
     /// Whether a checkpoint is being written at this moment; a front end that stops the process on
     /// a second interrupt waits while this is true.
     /// </summary>
-    public bool IsSaving { get => Volatile.Read(ref _saving); private set => Volatile.Write(ref _saving, value); }
+    public bool IsSaving => _saving;
 
-    private bool _saving;
+    private volatile bool _saving;
 
     /// <summary>
     /// Publishes the checkpoint as a whole (<see cref="RunFolder.Publish"/>): the optimizer and
@@ -269,14 +269,14 @@ public sealed class Trainer
     {
         if (_folder is null || metrics is null) return;
         metrics.Flush();
-        IsSaving = true;
+        _saving = true;
         try
         {
             RunFolder.Publish(_folder, _step, WriteCheckpoint);
         }
         finally
         {
-            IsSaving = false;
+            _saving = false;
         }
         _observer?.Checkpointed(_step, _folder);
     }
