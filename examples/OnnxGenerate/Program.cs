@@ -20,9 +20,24 @@ string prompt = args.Length > 1 ? args[1] : "";
 int count = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200;
 Random? random = args.Length > 3 ? new Random(int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)) : null;
 
-using var session = new InferenceSession(args[0]);
+InferenceSession session;
+try
+{
+    session = new InferenceSession(args[0]);
+}
+catch (OnnxRuntimeException e)
+{
+    Console.Error.WriteLine($"error: {args[0]}: not an ONNX model ONNX Runtime can load ({e.Message.Split('\n')[0]})");
+    return 2;
+}
+using var _ = session;
 var meta = session.ModelMetadata.CustomMetadataMap;
-string[] vocabulary = JsonSerializer.Deserialize<string[]>(meta["recur.vocabulary"])!;
+if (!meta.TryGetValue("recur.vocabulary", out string? vocabularyJson))
+{
+    Console.Error.WriteLine($"error: {args[0]}: has no recur.vocabulary metadata; write it with `recur export --checkpoint DIR --onnx FILE`");
+    return 2;
+}
+string[] vocabulary = JsonSerializer.Deserialize<string[]>(vocabularyJson)!;
 bool words = meta["recur.tokenizer"] == "word";
 int layers = int.Parse(meta["recur.layers"], System.Globalization.CultureInfo.InvariantCulture);
 int hidden = int.Parse(meta["recur.hidden"], System.Globalization.CultureInfo.InvariantCulture);

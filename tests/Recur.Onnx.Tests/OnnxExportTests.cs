@@ -114,6 +114,23 @@ public sealed class OnnxExportTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.StartsWith(expected.TrimEnd(), generated);
     }
 
+    [Fact]
+    public void OnnxGenerateExample_GivenAFileThatIsNoModel_ExitsTwoWithOneLine()
+    {
+        string text = Path.Combine(_dir, "not-a-model.txt");
+        File.WriteAllText(text, "hello");
+        var entry = Assembly.Load("OnnxGenerate").EntryPoint!;
+        var saved = Console.Error;
+        var error = new StringWriter();
+        Console.SetError(error);
+        object? code;
+        try { code = entry.Invoke(null, [new[] { text }]); }
+        finally { Console.SetError(saved); }
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: {text}: not an ONNX model", error.ToString());
+        Assert.Single(error.ToString().TrimEnd().Split('\n'));
+    }
+
     private static string RunExample(string example, params string[] args)
     {
         var entry = Assembly.Load(example).EntryPoint ?? throw new InvalidOperationException($"{example} has no entry point");
