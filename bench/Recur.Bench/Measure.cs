@@ -43,14 +43,16 @@ internal static class Measure
     /// <summary>
     /// Like <see cref="Compare"/>, for benches that measure each repetition themselves (e.g. a
     /// search's own time without its model's): each function runs one repetition and returns
-    /// seconds per unit of work. They alternate, Recur first, after one warm-up call each.
+    /// seconds per unit of work. They alternate, Recur first, after the same warm-up as
+    /// <see cref="Compare"/>: one warm-up call left the first configuration of a run measuring
+    /// code that tiered compilation had not yet optimized (the beam search's scan, 33× slower).
     /// </summary>
     public static double CompareMeasured(string bench, string config, int threads, string recurName, Func<double> recur,
         string peerName, Func<double> peer, Func<double, double> toFigure, string unit, bool higherIsBetter, BenchOptions options,
         IReadOnlyDictionary<string, object>? extra = null)
     {
-        recur();
-        peer();
+        WarmUp(() => recur());
+        WarmUp(() => peer());
         var tr = new List<double>();
         var tp = new List<double>();
         var (mr, mp) = (new Peak(), new Peak());
