@@ -17,6 +17,73 @@ namespace Recur.Nn.Recurrent;
 /// </summary>
 internal static unsafe class LstmCell
 {
+    // Below this many gate values a step's elementwise work (about 0.6 ns a value here) gains
+    // less from a second thread than the hand-off costs (about 0.3 µs, see WorkerPool).
+    private const long ParallelGateValues = 1 << 12;
+
+    /// <summary>Threads for a step of B rows: rows are independent, so any split gives the same bits.</summary>
+    private static int ThreadsFor(int batch, int hidden) =>
+        (long)batch * 4 * hidden >= ParallelGateValues ? Math.Min(Parallelism.MaxThreads, Environment.ProcessorCount) : 1;
+
+    /// <summary>
+    /// The whole elementwise forward step of the LSTM without layer normalization, rows split
+    /// across threads: <see cref="Activate"/>, <see cref="UpdateCell"/>, tanhC = tanh(c_t),
+    /// then <see cref="Emit"/> into h. A training step of B = 32, H = 256 spends about 28 µs
+    /// here against about 150 µs in its recurrent product, which two threads halve.
+    /// </summary>
+    public static void Forward(Span<float> gates, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC, Span<float> h, int batch, int hidden)
+    {
+        CheckRows(gates.Length, gates.Length, cPrev.Length, c.Length, Math.Min(tanhC.Length, h.Length), batch, hidden);
+        fixed (float* g = gates, cp = cPrev, cc = c, tc = tanhC, hh = h)
+        {
+            ParallelRanges.For(batch, ThreadsFor(batch, hidden), new ForwardRows(g, cp, cc, tc, hh, hidden));
+        }
+    }
+
+    /// <summary>
+    /// The elementwise backward step without layer normalization, rows split across threads:
+    /// <see cref="OutputBackward"/> adding into the running dc, then <see cref="CellBackward"/>.
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> gates, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> dh, ReadOnlySpan<float> cPrev,
+        Span<float> dc, Span<float> dGates, int batch, int hidden)
+    {
+        CheckRows(gates.Length, dGates.Length, tanhC.Length, dh.Length, Math.Min(cPrev.Length, dc.Length), batch, hidden);
+        fixed (float* g = gates, tc = tanhC, d = dh, cp = cPrev, dC = dc, dg = dGates)
+        {
+            ParallelRanges.For(batch, ThreadsFor(batch, hidden), new BackwardRows(g, tc, d, cp, dC, dg, hidden));
+        }
+    }
+
+    private readonly struct ForwardRows(float* gates, float* cPrev, float* c, float* tanhC, float* h, int hidden) : IRangeWork
+    {
+        public void Run(int start, int end)
+        {
+            int rows = end - start;
+            long at = (long)start * hidden;
+            var g = new Span<float>(gates + 4 * at, 4 * rows * hidden);
+            var cr = new Span<float>(c + at, rows * hidden);
+            var tc = new Span<float>(tanhC + at, rows * hidden);
+            Activate(g, rows, hidden);
+            UpdateCell(g, new ReadOnlySpan<float>(cPrev + at, rows * hidden), cr, rows, hidden);
+            Activations.Tanh(cr, tc);
+            Emit(g, tc, new Span<float>(h + at, rows * hidden), rows, hidden);
+        }
+    }
+
+    private readonly struct BackwardRows(float* gates, float* tanhC, float* dh, float* cPrev, float* dc, float* dGates, int hidden) : IRangeWork
+    {
+        public void Run(int start, int end)
+        {
+            int rows = end - start;
+            long at = (long)start * hidden;
+            var g = new ReadOnlySpan<float>(gates + 4 * at, 4 * rows * hidden);
+            var dg = new Span<float>(dGates + 4 * at, 4 * rows * hidden);
+            var d = new Span<float>(dc + at, rows * hidden);
+            OutputBackward(g, new ReadOnlySpan<float>(tanhC + at, rows * hidden), new ReadOnlySpan<float>(dh + at, rows * hidden), dg, d, rows, hidden, accumulate: true);
+            CellBackward(g, new ReadOnlySpan<float>(cPrev + at, rows * hidden), d, dg, rows, hidden);
+        }
+    }
+
     /// <summary>In place: (a_i, a_f, a_g, a_o) → (σ(a_i), σ(a_f), tanh(a_g), σ(a_o)) on each (4H) row.</summary>
     public static void Activate(Span<float> gates, int batch, int hidden)
     {

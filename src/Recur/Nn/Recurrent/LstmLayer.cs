@@ -52,20 +52,20 @@ public sealed class LstmLayer : RecurrentLayer
         var gates = Pre.AsSpan(t * batch * g4, batch * g4);   // (B, 4H) pre-activations, then gate values
         var c = _cells.AsSpan((t + 1) * bh, bh);
         var tanhU = _tanhU.AsSpan(t * bh, bh);
+        var cPrev = _cells.AsSpan(t * bh, bh);
+        var h = States.AsSpan((t + 1) * bh, bh);
         AddRecurrentProjection(t, batch, States.AsSpan(t * bh, bh), gates);
+        if (!IsLayerNormalized)
+        {
+            LstmCell.Forward(gates, cPrev, c, tanhU, h, batch, HiddenSize);
+            return;
+        }
         LstmCell.Activate(gates, batch, HiddenSize);
-        LstmCell.UpdateCell(gates, _cells.AsSpan(t * bh, bh), c, batch, HiddenSize);
-        if (IsLayerNormalized)
-        {
-            RowLayerNorm.Forward(c, CellNormGain!.Value.Span, CellNormShift!.Value.Span, _cellHat.AsSpan(t * bh, bh),
-                _cellRstd.AsSpan(t * batch, batch), tanhU, batch, accumulate: false);
-            Activations.Tanh(tanhU, tanhU);
-        }
-        else
-        {
-            Activations.Tanh(c, tanhU);
-        }
-        LstmCell.Emit(gates, tanhU, States.AsSpan((t + 1) * bh, bh), batch, HiddenSize);
+        LstmCell.UpdateCell(gates, cPrev, c, batch, HiddenSize);
+        RowLayerNorm.Forward(c, CellNormGain!.Value.Span, CellNormShift!.Value.Span, _cellHat.AsSpan(t * bh, bh),
+            _cellRstd.AsSpan(t * batch, batch), tanhU, batch, accumulate: false);
+        Activations.Tanh(tanhU, tanhU);
+        LstmCell.Emit(gates, tanhU, h, batch, HiddenSize);
     }
 
     private protected override void BackwardStep(int t, int batch, Span<float> dh, Span<float> dhPrev)
@@ -75,6 +75,7 @@ public sealed class LstmLayer : RecurrentLayer
         var dGates = DPre.AsSpan(t * batch * g4, batch * g4);
         var tanhU = _tanhU.AsSpan(t * bh, bh);
         var dc = _dc.AsSpan(0, bh);
+        var cPrev = _cells.AsSpan(t * bh, bh);
         if (IsLayerNormalized)
         {
             var du = _du.AsSpan(0, bh);
@@ -82,12 +83,12 @@ public sealed class LstmLayer : RecurrentLayer
             RowLayerNorm.Backward(du, _cellHat.AsSpan(t * bh, bh), _cellRstd.AsSpan(t * batch, batch), CellNormGain!.Value.Span,
                 CellNormGain.Grad.Span, CellNormShift!.Grad.Span, du, batch);
             Elementwise.AddTo(du, dc);
+            LstmCell.CellBackward(gates, cPrev, dc, dGates, batch, HiddenSize);
         }
         else
         {
-            LstmCell.OutputBackward(gates, tanhU, dh, dGates, dc, batch, HiddenSize, accumulate: true);
+            LstmCell.Backward(gates, tanhU, dh, cPrev, dc, dGates, batch, HiddenSize);
         }
-        LstmCell.CellBackward(gates, _cells.AsSpan(t * bh, bh), dc, dGates, batch, HiddenSize);
         AddRecurrentGradient(t, batch, dGates, dhPrev, accumulate: true);
     }
 

@@ -220,7 +220,11 @@ public abstract partial class RecurrentLayer : Module
         if (h0.IsEmpty) first.Clear();
         else h0.CopyTo(first);
         InitializeState(c0);
-        for (int t = 0; t < Steps; t++) ForwardStep(t, Batch);
+        for (int t = 0; t < Steps; t++)
+        {
+            GatherTokenStep(t);
+            ForwardStep(t, Batch);
+        }
         _hasForward = true;
     }
 
@@ -244,12 +248,14 @@ public abstract partial class RecurrentLayer : Module
         if (!dhN.IsEmpty) Elementwise.AddTo(dhN, dh);
         if (_packedSteps) _packedHHBack.Pack(WeightHH.Value.Span, GateWidth, HiddenSize);
         BeginBackward(dcN);
+        BeginTokenSums();
         for (int t = Steps - 1; t >= 0; t--)
         {
             // ∂L/∂h_{t−1} starts as the gradient of output t−1; the step adds the recurrent paths.
             if (t > 0) dOutput.Slice((t - 1) * bh, bh).CopyTo(dhPrev);
             else dhPrev.Clear();
             BackwardStep(t, Batch, dh, dhPrev);
+            AddTokenStep(t);
             var swap = dh;
             dh = dhPrev;
             dhPrev = swap;
