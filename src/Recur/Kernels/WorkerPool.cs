@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Recur.Kernels;
 
 /// <summary>Work split into numbered parts that may run on different threads.</summary>
@@ -10,28 +8,24 @@ internal interface IPartitionedWork
 }
 
 /// <summary>
-/// Dedicated background threads for kernels that split one call into a few parts. A recurrent
-/// step's matrix product takes tens of microseconds and a training step makes thousands of
-/// them, so the hand-off itself must cost well under a microsecond: the caller publishes the
-/// work through a volatile field and runs part 0 itself; an idle worker spins on that field
-/// for up to <see cref="SpinSeconds"/> before blocking (as OpenMP runtimes do, whose
-/// KMP_BLOCKTIME defaults to 200 ms), and the caller spins on a counter of unfinished parts.
-/// With ManualResetEventSlim and CountdownEvent each call cost about 2 µs, and a caller that
-/// finished first could fall asleep in the kernel and wake tens of microseconds late.
+/// Dedicated background threads for kernels that split one call into a few parts (a GEMM per
+/// recurrent step takes tens of microseconds, so waking pool threads through the task
+/// scheduler, as Parallel.For does, costs a noticeable share of it). The caller runs part 0
+/// itself; workers spin briefly before blocking, so back-to-back calls find them awake.
+/// The spin yields the core (ManualResetEventSlim's spin phase calls Thread.Yield and
+/// Sleep(0)): a pause-only spin on a volatile field was tried, saved about 5% of a two-thread
+/// LSTM training step, and ran normalization kernels 3× slower whenever a third thread was
+/// runnable (LibTorch's OpenMP workers in the bench process), since a thread spinning for a
+/// preempted partner then holds its core for a whole scheduler time slice.
 /// Only one call uses the pool at a time; a concurrent or nested call runs all its parts
 /// inline on its own thread, which gives the same results because every part is computed the
 /// same way wherever it runs.
 /// </summary>
 internal static class WorkerPool
 {
-    // How long an idle worker keeps spinning for the next call before it blocks: longer than
-    // the sequential work between two parallel calls of a training or decoding step (tens of
-    // microseconds), short enough that an idle process gives its cores back at once.
-    private const double SpinSeconds = 200e-6;
-
     private static readonly object s_gate = new();
+    private static readonly CountdownEvent s_done = new(0);
     private static Worker[] s_workers = [];
-    private static int s_pending;
     [ThreadStatic] private static bool t_inside;
 
     /// <summary>Runs parts 0…parts−1 of <paramref name="work"/> and returns when all are done.</summary>
@@ -46,28 +40,16 @@ internal static class WorkerPool
         {
             t_inside = true;
             var workers = EnsureWorkers(parts - 1);
-            Volatile.Write(ref s_pending, parts - 1);
-            for (int p = 1; p < parts; p++) workers[p - 1].Start(work, p, parts);
+            s_done.Reset(parts - 1);
+            for (int p = 1; p < parts; p++) workers[p - 1].Start(work, p, parts, s_done);
             work.Execute(0, parts);
-            WaitForWorkers();
+            s_done.Wait();
             for (int p = 1; p < parts; p++) workers[p - 1].RethrowFailure();
         }
         finally
         {
             t_inside = false;
             Monitor.Exit(s_gate);
-        }
-    }
-
-    // The workers are running parts of this call, so the wait is as short as the longest part:
-    // spin, and only yield the core if it runs long (another process may hold the other core).
-    private static void WaitForWorkers()
-    {
-        var spinner = new SpinWait();
-        for (int i = 0; Volatile.Read(ref s_pending) != 0; i++)
-        {
-            if (i < 1 << 14) Thread.SpinWait(4);
-            else spinner.SpinOnce(sleep1Threshold: -1);
         }
     }
 
@@ -85,11 +67,10 @@ internal static class WorkerPool
 
     private sealed class Worker
     {
-        private static readonly long s_spinTicks = (long)(SpinSeconds * Stopwatch.Frequency);
-        private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
-        private volatile IPartitionedWork? _work;
-        private volatile bool _sleeping;
+        private readonly ManualResetEventSlim _wake = new(false, spinCount: 2000);
+        private IPartitionedWork? _work;
         private int _part, _parts;
+        private CountdownEvent? _done;
         private Exception? _failure;
 
         public Worker(int index)
@@ -98,15 +79,10 @@ internal static class WorkerPool
             thread.Start();
         }
 
-        public void Start(IPartitionedWork work, int part, int parts)
+        public void Start(IPartitionedWork work, int part, int parts, CountdownEvent done)
         {
-            (_part, _parts, _failure) = (part, parts, null);
-            _work = work; // volatile: publishes the fields above with it
-            // A worker that has announced it is going to sleep is woken; one still spinning
-            // sees _work. Each side stores its flag, fences, then loads the other's (Dekker),
-            // so at least one of them sees the other's store and no call is missed.
-            Interlocked.MemoryBarrier();
-            if (_sleeping) _wake.Set();
+            (_work, _part, _parts, _done, _failure) = (work, part, parts, done, null);
+            _wake.Set();
         }
 
         public void RethrowFailure()
@@ -122,43 +98,19 @@ internal static class WorkerPool
         {
             while (true)
             {
-                var work = AwaitWork();
-                _work = null;
+                _wake.Wait();
+                _wake.Reset();
                 try
                 {
-                    work.Execute(_part, _parts);
+                    _work!.Execute(_part, _parts);
                 }
                 catch (Exception e)
                 {
                     // Handed to the caller, which rethrows it after every part has finished.
                     _failure = e;
                 }
-                Interlocked.Decrement(ref s_pending);
-            }
-        }
-
-        private IPartitionedWork AwaitWork()
-        {
-            long deadline = Stopwatch.GetTimestamp() + s_spinTicks;
-            for (int i = 0; ; i++)
-            {
-                if (_work is { } work) return work;
-                Thread.SpinWait(4);
-                if ((i & 63) == 63 && Stopwatch.GetTimestamp() > deadline) break;
-            }
-            while (true)
-            {
-                _wake.Reset();
-                _sleeping = true;
-                Interlocked.MemoryBarrier(); // the store of _sleeping before the load of _work: see Start
-
-                if (_work is { } work)
-                {
-                    _sleeping = false;
-                    return work;
-                }
-                _wake.Wait();
-                _sleeping = false;
+                _work = null;
+                _done!.Signal();
             }
         }
     }
