@@ -68,7 +68,6 @@ internal static class BeamBench
         long searchTicks = 0;
         for (int d = 0; d < DecodesPerRepetition; d++)
         {
-            using var scope = torch.NewDisposeScope();
             var state = model.CreateState(1);
             var next = model.CreateState(Width);
             model.Step(state, [model.BeginToken], logProbs.AsSpan(0, n));
@@ -77,17 +76,26 @@ internal static class BeamBench
             for (int t = 0; t < Steps; t++)
             {
                 // The model's output as a tensor is the model's cost, as in a PyTorch decoder.
-                var lp = torch.tensor(logProbs.AsSpan(0, live * n).ToArray(), [live, n]);
+                using var lp = torch.tensor(logProbs.AsSpan(0, live * n).ToArray(), [live, n]);
                 long t0 = Stopwatch.GetTimestamp();
                 lp[torch.TensorIndex.Colon, model.EndToken] = float.NegativeInfinity;
-                var scores = (beamScores.unsqueeze(1) + lp).view(-1);
+                // Each step's temporaries are freed as the step ends, as Python's reference
+                // counting frees them; explicitly, because with a dispose scope per step the next
+                // step's addition failed inside LibTorch (Scalar::toFloat).
+                using var column = beamScores.unsqueeze(1);
+                using var sum = column + lp;
+                using var scores = sum.view(-1);
                 var (top, index) = scores.topk(Width);
-                var idx = index.data<long>().ToArray();
-                for (int b = 0; b < Width; b++)
+                using (index)
                 {
-                    rows[b] = (int)(idx[b] / n);
-                    tokens[b] = (int)(idx[b] % n);
+                    var idx = index.data<long>().ToArray();
+                    for (int b = 0; b < Width; b++)
+                    {
+                        rows[b] = (int)(idx[b] / n);
+                        tokens[b] = (int)(idx[b] % n);
+                    }
                 }
+                beamScores.Dispose();
                 beamScores = top;
                 searchTicks += Stopwatch.GetTimestamp() - t0;
                 model.Gather(state, rows, next);
@@ -95,6 +103,7 @@ internal static class BeamBench
                 model.Step(state, tokens, logProbs);
                 live = Width;
             }
+            beamScores.Dispose();
         }
         return searchTicks / (double)Stopwatch.Frequency / (DecodesPerRepetition * Steps);
     }
