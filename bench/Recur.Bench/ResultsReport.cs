@@ -31,33 +31,63 @@ internal static class ResultsReport
             Console.Error.WriteLine($"error: {path}: not found; write it first with `all > {path}`");
             return 2;
         }
-        var rows = new Dictionary<(string, string, int), Row>();
-        JsonObject? machine = null;
-        foreach (string line in File.ReadLines(path))
-        {
-            if (JsonNode.Parse(line) is not JsonObject o) continue;
-            if (o["machine"] is not null) { machine = o; continue; }
-            var key = ((string)o["bench"]!, (string)o["config"]!, (int)o["threads"]!);
-            var row = rows.TryGetValue(key, out var r) ? r : rows[key] = new Row(key.Item1, key.Item2, key.Item3);
-            if (o["ratio"] is { } ratio) row.Ratio = (double)ratio;
-            else if ((string?)o["impl"] == "recur") { row.Recur = (double)o["figure"]!; row.Unit = (string)o["unit"]!; row.RecurMiB = (double?)o["peak_mib"]; }
-            else { row.Peer = (double)o["figure"]!; row.PeerMiB = (double?)o["peak_mib"]; }
-        }
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        string chart = Path.Combine(folder, "ratios.png");
-        Chart(rows.Values.ToList(), chart);
-        string table = Table(rows.Values.ToList(), machine, Path.GetFileName(path));
         string readme = Path.Combine(folder, "..", "README.md");
-        string text = File.ReadAllText(readme);
+        string text = File.Exists(readme) ? File.ReadAllText(readme) : "";
         int a = text.IndexOf(Begin, StringComparison.Ordinal), b = text.IndexOf(End, StringComparison.Ordinal);
         if (a < 0 || b < a)
         {
-            Console.Error.WriteLine($"error: {readme}: has no results markers ({Begin} … {End})");
+            Console.Error.WriteLine($"error: {Path.GetFullPath(readme)}: has no results markers ({Begin} … {End}); keep the results in bench/results/");
             return 2;
         }
+        Dictionary<(string, string, int), Row> rows;
+        JsonObject? machine;
+        try
+        {
+            (rows, machine) = Read(path);
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine($"error: {path}: {e.Message}");
+            return 2;
+        }
+        string chart = Path.Combine(folder, "ratios.png");
+        Chart(rows.Values.ToList(), chart);
+        string table = Table(rows.Values.ToList(), machine, Path.GetFileName(path));
         File.WriteAllText(readme, text[..(a + Begin.Length)] + "\n" + table + text[b..]);
         Console.WriteLine($"wrote {chart} and the table in {Path.GetFullPath(readme)} ({rows.Count} rows)");
         return 0;
+    }
+
+    // The rows of a run's JSON lines; a line that is not one of the lines `all` prints is a
+    // FormatException naming its number.
+    private static (Dictionary<(string, string, int), Row> Rows, JsonObject? Machine) Read(string path)
+    {
+        var rows = new Dictionary<(string, string, int), Row>();
+        JsonObject? machine = null;
+        int number = 0;
+        foreach (string line in File.ReadLines(path))
+        {
+            number++;
+            if (line.Length == 0) continue;
+            try
+            {
+                var o = JsonNode.Parse(line) as JsonObject ?? throw new FormatException("not a JSON object");
+                if (o["machine"] is not null) { machine = o; continue; }
+                T Get<T>(string name) => o[name] is { } n ? n.GetValue<T>() : throw new FormatException($"no \"{name}\"");
+                var key = (Get<string>("bench"), Get<string>("config"), Get<int>("threads"));
+                var row = rows.TryGetValue(key, out var r) ? r : rows[key] = new Row(key.Item1, key.Item2, key.Item3);
+                if (o["ratio"] is not null) row.Ratio = Get<double>("ratio");
+                else if (Get<string>("impl") == "recur") { row.Recur = Get<double>("figure"); row.Unit = Get<string>("unit"); row.RecurMiB = (double?)o["peak_mib"]; }
+                else { row.Peer = Get<double>("figure"); row.PeerMiB = (double?)o["peak_mib"]; }
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+            {
+                throw new FormatException($"line {number} is not a line `Recur.Bench all` prints ({e.Message.Split('.')[0]})");
+            }
+        }
+        if (rows.Count == 0) throw new FormatException("holds no bench results; write it with `all`");
+        return (rows, machine);
     }
 
     private static string Table(List<Row> rows, JsonObject? machine, string source)
