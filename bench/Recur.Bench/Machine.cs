@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.Intrinsics;
+using Recur.Kernels;
 
 namespace Recur.Bench;
 
@@ -20,35 +21,31 @@ internal static class Machine
     /// <summary>Prints the machine line that heads a full run: CPU, cores, vector width, clock, .NET and TorchSharp versions, date.</summary>
     public static void EmitDescription()
     {
-        string model = "unknown CPU";
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/cpuinfo"))
-                if (line.StartsWith("model name", StringComparison.Ordinal)) { model = line[(line.IndexOf(':') + 1)..].Trim(); break; }
-        }
-        catch (IOException) { }
         Measure.Emit(new Dictionary<string, object>
         {
-            ["machine"] = model,
+            ["machine"] = CpuInfo("model name") ?? "unknown CPU",
             ["cores"] = Environment.ProcessorCount,
-            ["simd"] = Vector512.IsHardwareAccelerated ? "AVX-512" : Vector256.IsHardwareAccelerated ? "AVX2" : "128-bit",
+            ["simd"] = Simd.Hardware switch { SimdLevel.Vector512 => "AVX-512", SimdLevel.Vector256 => "AVX2", SimdLevel.Vector128 => "128-bit", _ => "none" },
             ["clock_ghz"] = Math.Round(ClockGHz, 2),
-            ["memory_gib"] = Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (double)(1L << 30), 1),
+            ["memory_gib"] = Math.Round(MachineMemory.AvailableBytes / (double)(1L << 30), 1),
             ["dotnet"] = Environment.Version.ToString(),
             ["torchsharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?",
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         }, null);
     }
 
-    private static double ReadClockGHz()
+    private static double ReadClockGHz() =>
+        CpuInfo("cpu MHz") is { } mhz ? double.Parse(mhz, CultureInfo.InvariantCulture) / 1000.0 : double.NaN;
+
+    // The value of the first /proc/cpuinfo line starting with the field's name; null when there is none.
+    private static string? CpuInfo(string field)
     {
         try
         {
             foreach (var line in File.ReadLines("/proc/cpuinfo"))
-                if (line.StartsWith("cpu MHz", StringComparison.Ordinal))
-                    return double.Parse(line[(line.IndexOf(':') + 1)..].Trim(), CultureInfo.InvariantCulture) / 1000.0;
+                if (line.StartsWith(field, StringComparison.Ordinal)) return line[(line.IndexOf(':') + 1)..].Trim();
         }
         catch (IOException) { }
-        return double.NaN;
+        return null;
     }
 }

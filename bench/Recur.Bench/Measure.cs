@@ -29,15 +29,8 @@ internal static class Measure
         WarmUp(peer.Work);
         int itersRecur = Calibrate(recur.Work, options.MinSeconds);
         int itersPeer = Calibrate(peer.Work, options.MinSeconds);
-        var tr = new List<double>();
-        var tp = new List<double>();
-        var (mr, mp) = (new Peak(), new Peak());
-        for (int r = 0; r < options.Repetitions; r++)
-        {
-            mr.Around(() => tr.Add(Time(recur.Work, itersRecur)));
-            mp.Around(() => tp.Add(Time(peer.Work, itersPeer)));
-        }
-        return Report(bench, config, threads, recur.Name, peer.Name, Median(tr), Median(tp), toFigure, unit, higherIsBetter, extra, mr.MiB, mp.MiB);
+        var (tr, tp, mr, mp) = Alternate(() => Time(recur.Work, itersRecur), () => Time(peer.Work, itersPeer), options.Repetitions);
+        return Report(bench, config, threads, recur.Name, peer.Name, tr, tp, toFigure, unit, higherIsBetter, extra, mr, mp);
     }
 
     /// <summary>
@@ -53,15 +46,23 @@ internal static class Measure
     {
         WarmUp(() => recur());
         WarmUp(() => peer());
+        var (tr, tp, mr, mp) = Alternate(recur, peer, options.Repetitions);
+        return Report(bench, config, threads, recurName, peerName, tr, tp, toFigure, unit, higherIsBetter, extra, mr, mp);
+    }
+
+    // Repetitions alternating Recur and peer, each returning seconds per unit of work: the
+    // median of each side and the largest memory growth of its repetitions.
+    private static (double Recur, double Peer, double? RecurMiB, double? PeerMiB) Alternate(Func<double> recur, Func<double> peer, int repetitions)
+    {
         var tr = new List<double>();
         var tp = new List<double>();
         var (mr, mp) = (new Peak(), new Peak());
-        for (int r = 0; r < options.Repetitions; r++)
+        for (int r = 0; r < repetitions; r++)
         {
             mr.Around(() => tr.Add(recur()));
             mp.Around(() => tp.Add(peer()));
         }
-        return Report(bench, config, threads, recurName, peerName, Median(tr), Median(tp), toFigure, unit, higherIsBetter, extra, mr.MiB, mp.MiB);
+        return (Median(tr), Median(tp), mr.MiB, mp.MiB);
     }
 
     // The largest memory growth over one side's repetitions (see PeakMemory).
@@ -81,12 +82,14 @@ internal static class Measure
         Func<double, double> toFigure, string unit, bool higherIsBetter, IReadOnlyDictionary<string, object>? extra, double? recurMiB, double? peerMiB)
     {
         double fr = toFigure(recurSeconds), fp = toFigure(peerSeconds);
-        var recurLine = new Dictionary<string, object> { ["bench"] = bench, ["config"] = config, ["threads"] = threads, ["impl"] = recurName, ["figure"] = Round(fr), ["unit"] = unit };
-        var peerLine = new Dictionary<string, object> { ["bench"] = bench, ["config"] = config, ["threads"] = threads, ["impl"] = peerName, ["figure"] = Round(fp), ["unit"] = unit };
-        if (recurMiB is { } rm) recurLine["peak_mib"] = Math.Round(rm, 1);
-        if (peerMiB is { } pm) peerLine["peak_mib"] = Math.Round(pm, 1);
-        Emit(recurLine, extra);
-        Emit(peerLine, null);
+        Dictionary<string, object> Line(string impl, double figure, double? mib)
+        {
+            var line = new Dictionary<string, object> { ["bench"] = bench, ["config"] = config, ["threads"] = threads, ["impl"] = impl, ["figure"] = Round(figure), ["unit"] = unit };
+            if (mib is { } m) line["peak_mib"] = Math.Round(m, 1);
+            return line;
+        }
+        Emit(Line(recurName, fr, recurMiB), extra);
+        Emit(Line(peerName, fp, peerMiB), null);
         double ratio = higherIsBetter ? fr / fp : fp / fr;
         Emit(new Dictionary<string, object> { ["bench"] = bench, ["config"] = config, ["threads"] = threads, ["ratio"] = Math.Round(ratio, 3) }, null);
         return ratio;

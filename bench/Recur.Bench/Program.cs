@@ -2,10 +2,15 @@ using Recur.Bench;
 
 // dotnet run -c Release --project bench/Recur.Bench -- <bench>|all [--threads 1,2] [--reps N] [--filter TEXT]
 // dotnet run -c Release --project bench/Recur.Bench -- report bench/results/latest.jsonl
-string[] benches = ["gemm", "lstm-train", "lstm-step", "lstm-layer", "viterbi", "beam", "norms"];
+(string Name, Action<BenchOptions> Run)[] benches =
+[
+    ("gemm", GemmBench.Run), ("lstm-train", LstmTrainBench.Run), ("lstm-step", LstmStepBench.Run), ("lstm-layer", LstmLayerBench.Run),
+    ("viterbi", ViterbiBench.Run), ("beam", BeamBench.Run), ("norms", NormsBench.Run),
+];
+string names = string.Join("|", benches.Select(b => b.Name));
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.Error.WriteLine($"usage: Recur.Bench <{string.Join("|", benches)}|all> [--threads 1,2] [--reps 7] [--min-seconds 0.2] [--filter TEXT]");
+    Console.Error.WriteLine($"usage: Recur.Bench <{names}|all> [--threads 1,2] [--reps 7] [--min-seconds 0.2] [--filter TEXT]");
     Console.Error.WriteLine("       Recur.Bench report FILE    (bench/README.md's table and results/ratios.png from a run's JSON lines)");
     return args.Length == 0 ? 2 : 0;
 }
@@ -23,29 +28,16 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 if (args[0] == "all")
 {
     Machine.EmitDescription();
-    foreach (string bench in benches) RunBench(bench, options);
+    foreach (var bench in benches) bench.Run(options);
     return 0;
 }
-if (!benches.Contains(args[0])) return Usage($"unknown bench '{args[0]}'; choose one of {string.Join(", ", benches)}, all or report");
-RunBench(args[0], options);
+var chosen = benches.FirstOrDefault(b => b.Name == args[0]);
+if (chosen.Run is null) return Usage($"unknown bench '{args[0]}'; choose one of {string.Join(", ", benches.Select(b => b.Name))}, all or report");
+chosen.Run(options);
 return 0;
 
 static int Usage(string message)
 {
     Console.Error.WriteLine($"error: {message}");
     return 2;
-}
-
-static void RunBench(string bench, BenchOptions options)
-{
-switch (bench)
-{
-    case "gemm": GemmBench.Run(options); break;
-    case "lstm-train": LstmTrainBench.Run(options); break;
-    case "lstm-step": LstmStepBench.Run(options); break;
-    case "lstm-layer": LstmLayerBench.Run(options); break;
-    case "viterbi": ViterbiBench.Run(options); break;
-    case "beam": BeamBench.Run(options); break;
-    case "norms": NormsBench.Run(options); break;
-}
 }

@@ -52,8 +52,8 @@ internal static class ResultsReport
             return 2;
         }
         string chart = Path.Combine(folder, "ratios.png");
-        Chart(rows.Values.ToList(), chart);
-        string table = Table(rows.Values.ToList(), machine, Path.GetFileName(path));
+        Chart(rows, chart);
+        string table = Table(rows.Values, machine, Path.GetFileName(path));
         File.WriteAllText(readme, text[..(a + Begin.Length)] + "\n" + table + text[b..]);
         Console.WriteLine($"wrote {chart} and the table in {Path.GetFullPath(readme)} ({rows.Count} rows)");
         return 0;
@@ -90,7 +90,7 @@ internal static class ResultsReport
         return (rows, machine);
     }
 
-    private static string Table(List<Row> rows, JsonObject? machine, string source)
+    private static string Table(IEnumerable<Row> rows, JsonObject? machine, string source)
     {
         var s = new StringBuilder();
         if (machine is not null)
@@ -105,19 +105,18 @@ internal static class ResultsReport
 
     private static string Mib(double? m) => m is { } v ? v.ToString("F1", CultureInfo.InvariantCulture) : "–";
 
-    private static void Chart(List<Row> rows, string path)
+    private static void Chart(Dictionary<(string, string, int), Row> rows, string path)
     {
-        var configs = rows.Select(r => (r.Bench, r.Config)).Distinct().OrderBy(c => c.Bench, StringComparer.Ordinal).ThenBy(c => c.Config, StringComparer.Ordinal).ToList();
+        var configs = rows.Values.Select(r => (r.Bench, r.Config)).Distinct().OrderBy(c => c.Bench, StringComparer.Ordinal).ThenBy(c => c.Config, StringComparer.Ordinal).ToList();
         var plot = new Plot();
         var palette = new[] { Colors.SteelBlue, Colors.DarkOrange };
-        int[] threadCounts = [.. rows.Select(r => r.Threads).Distinct().Order()];
+        int[] threadCounts = [.. rows.Values.Select(r => r.Threads).Distinct().Order()];
         for (int t = 0; t < threadCounts.Length; t++)
         {
             var bars = new List<Bar>();
             for (int i = 0; i < configs.Count; i++)
             {
-                var row = rows.FirstOrDefault(r => r.Bench == configs[i].Bench && r.Config == configs[i].Config && r.Threads == threadCounts[t]);
-                if (row?.Ratio is not { } ratio) continue;
+                if (!rows.TryGetValue((configs[i].Bench, configs[i].Config, threadCounts[t]), out var row) || row.Ratio is not { } ratio) continue;
                 // Log scale: a bar rises from 1.0 when Recur is faster and falls below it when slower.
                 bars.Add(new Bar { Position = i + (t - (threadCounts.Length - 1) / 2.0) * 0.4, ValueBase = 0, Value = Math.Log10(ratio), Size = 0.38, FillColor = palette[t % palette.Length] });
             }
@@ -132,7 +131,7 @@ internal static class ResultsReport
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
         plot.Axes.Bottom.MinimumSize = 230;
         plot.Axes.Margins(bottom: 0);
-        var logs = rows.Where(r => r.Ratio is > 0).Select(r => Math.Log10(r.Ratio!.Value)).Append(0).ToList();
+        var logs = rows.Values.Where(r => r.Ratio is > 0).Select(r => Math.Log10(r.Ratio!.Value)).Append(0).ToList();
         plot.Axes.Left.TickGenerator = LogTicks.For(logs);
         plot.Axes.SetLimitsY(Math.Min(0, logs.Min()) - 0.08, logs.Max() + 0.1);
         plot.Title("Recur ÷ TorchSharp, same work and threads (above 1: Recur faster)");

@@ -19,9 +19,12 @@ internal static class ParallelRanges
     // Below this many floats of work per call a second thread costs more to wake than it saves.
     private const long ParallelThreshold = 1L << 16;
 
-    /// <summary>Threads worth using for a call that touches <paramref name="elements"/> floats.</summary>
-    public static int ThreadsFor(long elements) =>
-        elements < ParallelThreshold ? 1 : Math.Min(Parallelism.MaxThreads, Environment.ProcessorCount);
+    /// <summary>
+    /// Threads worth using for a call that touches <paramref name="elements"/> floats; below
+    /// <paramref name="threshold"/> (by default 2^16) one.
+    /// </summary>
+    public static int ThreadsFor(long elements, long threshold = ParallelThreshold) =>
+        elements < threshold ? 1 : Math.Min(Parallelism.MaxThreads, Environment.ProcessorCount);
 
     /// <summary>Runs <paramref name="work"/> over [0, count) on up to <paramref name="threads"/> threads.</summary>
     public static void For<TWork>(int count, int threads, TWork work) where TWork : struct, IRangeWork

@@ -210,6 +210,14 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
     private bool UsesTokenInput(int positions) =>
         TokenInput && !(Training && Options.Dropout > 0f) && !Options.LayerNorm && 2L * Vocabulary.Count <= positions;
 
+    /// <summary>
+    /// Whether decoding steps read the first layer's input projection as a row of b + E·W_ihᵀ
+    /// (<see cref="UsesTokenInput"/>'s form, kept across steps): the projected table costs
+    /// V × GH floats once, worth it for small vocabularies (characters), not for words, where
+    /// W_ih is the smaller of the two; not with a layer-normalized input projection.
+    /// </summary>
+    private bool StepsThroughTokenTable => !Options.LayerNorm && Vocabulary.Count <= 8 * Options.Embedding;
+
     /// <summary>Allows the token-input path (<see cref="UsesTokenInput"/>); tests turn it off to compare both paths.</summary>
     internal bool TokenInput { get; set; } = true;
 
@@ -285,9 +293,7 @@ public sealed class RnnLanguageModel : Module, ILanguageModel
         for (int r = 0; r < batch; r++)
             if ((uint)tokens[r] >= (uint)v) throw new ArgumentOutOfRangeException(nameof(tokens), tokens[r], $"Token {tokens[r]} of row {r} is outside the vocabulary of {v}.");
         var hidden = s.Output.AsSpan(0, batch * h);
-        // The projected table costs V × GH floats once: worth it for small vocabularies
-        // (characters), not for words, where W_ih is the smaller of the two.
-        if (Options.LayerNorm || v > 8 * e)
+        if (!StepsThroughTokenTable)
         {
             for (int r = 0; r < batch; r++) table.Slice(tokens[r] * e, e).CopyTo(s.Input.AsSpan(r * e, e));
             Rnn.Step(s.Input.AsSpan(0, batch * e), hidden, s.Recurrent);

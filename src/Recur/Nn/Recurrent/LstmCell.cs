@@ -19,11 +19,8 @@ internal static unsafe class LstmCell
 {
     // Below this many gate values a step's elementwise work (about 0.6 ns a value here) gains
     // less from a second thread than the hand-off costs (about 0.3 µs, see WorkerPool).
+    // Rows are independent, so any split gives the same bits.
     private const long ParallelGateValues = 1 << 12;
-
-    /// <summary>Threads for a step of B rows: rows are independent, so any split gives the same bits.</summary>
-    private static int ThreadsFor(int batch, int hidden) =>
-        (long)batch * 4 * hidden >= ParallelGateValues ? Math.Min(Parallelism.MaxThreads, Environment.ProcessorCount) : 1;
 
     /// <summary>
     /// The whole elementwise forward step of the LSTM without layer normalization, rows split
@@ -36,7 +33,7 @@ internal static unsafe class LstmCell
         CheckRows(gates.Length, gates.Length, cPrev.Length, c.Length, Math.Min(tanhC.Length, h.Length), batch, hidden);
         fixed (float* g = gates, cp = cPrev, cc = c, tc = tanhC, hh = h)
         {
-            ParallelRanges.For(batch, ThreadsFor(batch, hidden), new ForwardRows(g, cp, cc, tc, hh, hidden));
+            ParallelRanges.For(batch, ParallelRanges.ThreadsFor((long)batch * 4 * hidden, ParallelGateValues), new ForwardRows(g, cp, cc, tc, hh, hidden));
         }
     }
 
@@ -50,7 +47,7 @@ internal static unsafe class LstmCell
         CheckRows(gates.Length, dGates.Length, tanhC.Length, dh.Length, Math.Min(cPrev.Length, dc.Length), batch, hidden);
         fixed (float* g = gates, tc = tanhC, d = dh, cp = cPrev, dC = dc, dg = dGates)
         {
-            ParallelRanges.For(batch, ThreadsFor(batch, hidden), new BackwardRows(g, tc, d, cp, dC, dg, hidden));
+            ParallelRanges.For(batch, ParallelRanges.ThreadsFor((long)batch * 4 * hidden, ParallelGateValues), new BackwardRows(g, tc, d, cp, dC, dg, hidden));
         }
     }
 
@@ -74,13 +71,11 @@ internal static unsafe class LstmCell
     {
         public void Run(int start, int end)
         {
-            int rows = end - start;
             long at = (long)start * hidden;
-            var g = new ReadOnlySpan<float>(gates + 4 * at, 4 * rows * hidden);
-            var dg = new Span<float>(dGates + 4 * at, 4 * rows * hidden);
-            var d = new Span<float>(dc + at, rows * hidden);
-            OutputBackward(g, new ReadOnlySpan<float>(tanhC + at, rows * hidden), new ReadOnlySpan<float>(dh + at, rows * hidden), dg, d, rows, hidden, accumulate: true);
-            CellBackward(g, new ReadOnlySpan<float>(cPrev + at, rows * hidden), d, dg, rows, hidden);
+            var output = new OutputLoop(gates + 4 * at, tanhC + at, dh + at, dGates + 4 * at, dc + at, end - start, hidden, accumulate: true);
+            var cell = new CellLoop(gates + 4 * at, cPrev + at, dc + at, dGates + 4 * at, end - start, hidden);
+            VectorLoop.Run(ref output);
+            VectorLoop.Run(ref cell);
         }
     }
 

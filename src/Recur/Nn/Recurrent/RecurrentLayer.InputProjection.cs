@@ -34,7 +34,8 @@ public abstract partial class RecurrentLayer
     private float[] _inputRstd = [];      // LN: (T, B)
     private float[] _bias = [];           // (GH) b_ih + b_hh, or b_ih alone when the cell keeps b_hh apart
     private float[] _dWeightIHT = [];     // (I, GH) ∂W_ihᵀ of one Backward, added into ∂W_ih
-    private readonly PackedMatrix _decodeIH = new();   // W_ihᵀ packed for single decoding steps in evaluation mode
+    private readonly PackedMatrix _decodeIH = new();   // W_ihᵀ packed for single decoding steps of vector input in evaluation mode
+    private bool _decodeIHPacked;         // _decodeIH holds the current weights (packed on the first such step, not for token input)
     private Parameter? _decodeTableOf;    // the table whose b + E·W_ihᵀ _tokenRows holds across decoding steps; null: none
 
     /// <summary>Grows the caches for (T, B) and returns the (T, B, I) input cache to be filled.</summary>
@@ -73,15 +74,12 @@ public abstract partial class RecurrentLayer
         int rows = Steps * Batch, gh = GateWidth;
         var pre = Pre.AsSpan(0, rows * gh);                    // (T, B, GH)
         var x = _input.AsSpan(0, rows * InputSize);            // (T, B, I)
-        var bias = _bias.AsSpan(0, gh);
-        BiasIH.Value.Span.CopyTo(bias);
-        if (FoldsRecurrentBias) Elementwise.AddTo(BiasHH.Value.Span, bias);
         if (IsLayerNormalized)
         {
             var hat = _inputHat.AsSpan(0, rows * gh);
             Gemm.Multiply(x, WeightIH.Value.Span, hat, rows, gh, InputSize, transposeB: true);
             RowLayerNorm.Forward(hat, InputNormGain!.Value.Span, InputNormShift!.Value.Span, hat, _inputRstd.AsSpan(0, rows), pre, rows, accumulate: false);
-            Elementwise.AddRowVector(bias, pre);
+            Elementwise.AddRowVector(Bias(), pre);
         }
         else if (_table is not null)
         {
@@ -93,7 +91,7 @@ public abstract partial class RecurrentLayer
             bool stepping = Steps == 1 && !Training;
             if (!stepping || _decodeTableOf != _table)
             {
-                Elementwise.FillRows(bias, projected);
+                Elementwise.FillRows(Bias(), projected);
                 Gemm.Multiply(_table.Value.Span, WeightIH.Value.Span, projected, vocabulary, gh, InputSize, transposeB: true, beta: 1f);
             }
             _decodeTableOf = stepping ? _table : null;
@@ -101,10 +99,25 @@ public abstract partial class RecurrentLayer
         }
         else
         {
-            Elementwise.FillRows(bias, pre);
-            if (decoding) Gemm.Multiply(x, _decodeIH, pre, rows, beta: 1f);
-            else Gemm.Multiply(x, WeightIH.Value.Span, pre, rows, gh, InputSize, transposeB: true, beta: 1f);
+            Elementwise.FillRows(Bias(), pre);
+            if (!decoding)
+            {
+                Gemm.Multiply(x, WeightIH.Value.Span, pre, rows, gh, InputSize, transposeB: true, beta: 1f);
+                return;
+            }
+            if (!_decodeIHPacked) _decodeIH.Pack(WeightIH.Value.Span, InputSize, gh, transpose: true);
+            _decodeIHPacked = true;
+            Gemm.Multiply(x, _decodeIH, pre, rows, beta: 1f);
         }
+    }
+
+    /// <summary>b_ih (+ b_hh where the cell folds it in), GH wide, into the bias buffer.</summary>
+    private Span<float> Bias()
+    {
+        var bias = _bias.AsSpan(0, GateWidth);
+        BiasIH.Value.Span.CopyTo(bias);
+        if (FoldsRecurrentBias) Elementwise.AddTo(BiasHH.Value.Span, bias);
+        return bias;
     }
 
     /// <summary>
@@ -154,7 +167,6 @@ public abstract partial class RecurrentLayer
     private void AccumulateInputGradients(Span<float> dInput)
     {
         int rows = Steps * Batch, gh = GateWidth;
-        var dPre = DPre.AsSpan(0, rows * gh);         // (T, B, GH)
         if (_table is not null)
         {
             // S holds ∂L/∂a summed per token (AddTokenStep): its column sums are ∂b_ih, V rows
@@ -166,6 +178,7 @@ public abstract partial class RecurrentLayer
             Gemm.Multiply(sums, WeightIH.Value.Span, _table.Grad.Span, vocabulary, InputSize, gh, beta: 1f);
             return;
         }
+        var dPre = DPre.AsSpan(0, rows * gh);         // (T, B, GH)
         Elementwise.AddColumnSums(dPre, BiasIH.Grad.Span);
         if (IsLayerNormalized)
             RowLayerNorm.Backward(dPre, _inputHat.AsSpan(0, rows * gh), _inputRstd.AsSpan(0, rows), InputNormGain!.Value.Span,

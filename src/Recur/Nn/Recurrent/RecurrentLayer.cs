@@ -42,7 +42,7 @@ public abstract partial class RecurrentLayer : Module
     private readonly PackedMatrix _packedHH = new();     // W_hhᵀ (H × GH) packed once per Forward for the per-step products
     private readonly PackedMatrix _packedHHBack = new(); // W_hh (GH × H) packed once per Backward
     private bool _packedSteps;            // whether this pass's steps multiply by the packed W_hh
-    private bool _decodePacked;                          // _packedHH and _decodeIH hold the current weights for decoding
+    private bool _decodePacked;                          // _packedHH holds the current weights for decoding
     private float[] _dh = [];             // (B, H) ∂L/∂h_t during Backward
     private float[] _dhPrev = [];         // (B, H) ∂L/∂h_{t−1} during Backward
     private bool _hasForward;
@@ -188,6 +188,7 @@ public abstract partial class RecurrentLayer : Module
     protected override void OnTrainingChanged()
     {
         _decodePacked = false;
+        _decodeIHPacked = false;
         _decodeTableOf = null;
     }
 
@@ -201,13 +202,13 @@ public abstract partial class RecurrentLayer : Module
         bool decoding = Steps == 1 && !Training && Batch > GemmSmall.MaxRows;
         if (decoding && !_decodePacked)
         {
-            _decodeIH.Pack(WeightIH.Value.Span, InputSize, gh, transpose: true);
             _packedHH.Pack(WeightHH.Value.Span, HiddenSize, gh, transpose: true);
             _decodePacked = true;
         }
         else if (!decoding)
         {
             _decodePacked = false;
+            _decodeIHPacked = false;
         }
         ProjectInputs(decoding);
         // Every step multiplies by the same W_hhᵀ: pack it into the GEMM's panel layout once

@@ -27,62 +27,61 @@ public class ThreadCountTests
         var rng = new Rng(5);
         int[] inputs = new int[steps * batch], targets = new int[steps * batch];
         for (int i = 0; i < inputs.Length; i++) { inputs[i] = rng.NextInt(40); targets[i] = rng.NextInt(40); }
-        var results = new List<float[]>[2];
-        double[] losses = new double[2];
-        int before = Parallelism.MaxThreads;
-        try
+        var runs = AtOneAndTwoThreads(() =>
         {
-            for (int run = 0; run < 2; run++)
+            var model = new RnnLanguageModel(Chars, new RnnLanguageModelOptions { Cell = cell, Embedding = 16, Hidden = hidden }, new Rng(3))
             {
-                Parallelism.MaxThreads = run + 1;
-                var model = new RnnLanguageModel(Chars, new RnnLanguageModelOptions { Cell = cell, Embedding = 16, Hidden = hidden }, new Rng(3))
-                {
-                    TokenInput = tokenInput,
-                };
-                var state = model.Rnn.CreateState(batch);
-                losses[run] = model.Forward(inputs, targets, steps, batch, state);
-                model.Backward();
-                results[run] = [.. model.Parameters().Select(p => p.Grad.Span.ToArray()), state.Hidden.Span.ToArray()];
-            }
-        }
-        finally
-        {
-            Parallelism.MaxThreads = before;
-        }
-        Assert.Equal(losses[0], losses[1]);
-        for (int i = 0; i < results[0].Count; i++) Assert.Equal(results[0][i], results[1][i]);
+                TokenInput = tokenInput,
+            };
+            var state = model.Rnn.CreateState(batch);
+            double loss = model.Forward(inputs, targets, steps, batch, state);
+            model.Backward();
+            return (Loss: loss, Results: model.Parameters().Select(p => p.Grad.Span.ToArray()).Append(state.Hidden.Span.ToArray()).ToList());
+        });
+        Assert.Equal(runs[0].Loss, runs[1].Loss);
+        for (int i = 0; i < runs[0].Results.Count; i++) Assert.Equal(runs[0].Results[i], runs[1].Results[i]);
     }
 
     [Fact]
     public void DecodingStep_OneAndTwoThreads_GiveTheSameBits()
     {
         const int batch = 8;
-        var outputs = new float[2][];
+        var outputs = AtOneAndTwoThreads(() =>
+        {
+            var model = new RnnLanguageModel(Chars, new RnnLanguageModelOptions { Cell = CellKind.Lstm, Embedding = 16, Hidden = 256 }, new Rng(3))
+            {
+                Training = false,
+            };
+            var state = model.CreateState(batch);
+            var logProbs = new float[batch * model.Vocabulary.Count];
+            var all = new List<float>();
+            for (int t = 0; t < 5; t++)
+            {
+                model.Step(state, Enumerable.Range(0, batch).Select(r => (r * 7 + t) % 40).ToArray(), logProbs);
+                all.AddRange(logProbs);
+            }
+            return all.ToArray();
+        });
+        Assert.Equal(outputs[0], outputs[1]);
+    }
+
+    // The results of run() with Parallelism.MaxThreads at 1, then at 2.
+    private static T[] AtOneAndTwoThreads<T>(Func<T> run)
+    {
         int before = Parallelism.MaxThreads;
         try
         {
-            for (int run = 0; run < 2; run++)
+            var results = new T[2];
+            for (int threads = 1; threads <= 2; threads++)
             {
-                Parallelism.MaxThreads = run + 1;
-                var model = new RnnLanguageModel(Chars, new RnnLanguageModelOptions { Cell = CellKind.Lstm, Embedding = 16, Hidden = 256 }, new Rng(3))
-                {
-                    Training = false,
-                };
-                var state = model.CreateState(batch);
-                var logProbs = new float[batch * model.Vocabulary.Count];
-                var all = new List<float>();
-                for (int t = 0; t < 5; t++)
-                {
-                    model.Step(state, Enumerable.Range(0, batch).Select(r => (r * 7 + t) % 40).ToArray(), logProbs);
-                    all.AddRange(logProbs);
-                }
-                outputs[run] = [.. all];
+                Parallelism.MaxThreads = threads;
+                results[threads - 1] = run();
             }
+            return results;
         }
         finally
         {
             Parallelism.MaxThreads = before;
         }
-        Assert.Equal(outputs[0], outputs[1]);
     }
 }
