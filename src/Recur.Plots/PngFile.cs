@@ -24,7 +24,7 @@ public static class PngFile
     }
 
     /// <summary>Throws an <see cref="InputException"/> when <paramref name="path"/> is a folder or an existing file that is not a PNG.</summary>
-    public static void CheckReplaceable(string path)
+    private static void CheckReplaceable(string path)
     {
         if (Directory.Exists(path)) throw new InputException(path, "is a folder; give the name of the PNG to write");
         var info = new FileInfo(path);

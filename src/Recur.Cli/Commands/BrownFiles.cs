@@ -11,9 +11,6 @@ namespace Recur.Cli.Commands;
 /// </summary>
 internal static partial class BrownFiles
 {
-    /// <summary>Which files of the list to use.</summary>
-    internal enum Split { All, Train, Test }
-
     /// <summary>--split all|train|test.</summary>
     public static Option<string> SplitOption() =>
         new Option<string>("--split")

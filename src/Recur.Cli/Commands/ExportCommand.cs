@@ -30,26 +30,26 @@ internal static class ExportCommand
             var precision = parse.GetValue(dtype);
             if (onnxPath is null && outDir is null) throw new InputException("--onnx", "say what to write: --onnx FILE, --out DIR, or both");
             if (outDir is null && parse.GetResult(dtype) is { Implicit: false }) throw new InputException("--dtype", "applies to --out: the ONNX graph is written in float32");
-            var (model, config) = Checkpoint.LoadModel(dir);
+            // Every output is checked before the model is loaded or anything is written.
+            string source = RunFolder.CheckpointOf(dir);
+            if (onnxPath is not null) OutputPaths.MustNotBeAnInput("--onnx", onnxPath, Directory.GetFiles(source));
+            if (outDir is not null && Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
+                throw new InputException("--out", $"{outDir} is not empty; give a new folder");
+            var (model, config) = Checkpoint.LoadModel(source);
             var stdout = parse.InvocationConfiguration.Output;
             if (onnxPath is not null)
             {
-                string source = RunFolder.CheckpointOf(dir);
-                OutputPaths.MustNotBeAnInput("--onnx", onnxPath, Directory.GetFiles(source));
                 RnnOnnxExport.Write(model, onnxPath, Program.Version);
                 stdout.WriteLine($"wrote {onnxPath}: one decoding step of {Describe(config)}, {new FileInfo(onnxPath).Length:N0} bytes");
             }
             if (outDir is not null)
             {
-                if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
-                    throw new InputException("--out", $"{outDir} is not empty; give a new folder");
-                Directory.CreateDirectory(outDir);
                 RunFolder.Publish(outDir, config.Step, folder =>
                 {
                     Checkpoint.SaveModel(folder, model, config.Step, precision);
                     CheckpointConfig.Save(folder, config);
                 });
-                string weights = Path.Combine(RunFolder.CheckpointOf(outDir), Checkpoint.ModelFile);
+                string weights = Path.Combine(outDir, RunFolder.CheckpointName(config.Step), Checkpoint.ModelFile);
                 stdout.WriteLine($"wrote {outDir}: {Describe(config)} at step {config.Step}, weights {Choice<WeightPrecision>.Name(precision)} ({new FileInfo(weights).Length:N0} bytes)");
             }
             return ExitCodes.Success;

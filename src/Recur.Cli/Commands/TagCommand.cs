@@ -66,21 +66,21 @@ internal static class TagCommand
         var corpus = Corpus("Training data");
         var split = BrownFiles.SplitOption();
         var output = new Option<FileInfo>("--out") { Description = "The tagger file to write.", Required = true };
-        var order = new Option<int>("--order") { Description = "Tag n-gram order: 3 (trigram, TnT) or 2 (bigram).", DefaultValueFactory = _ => 3 };
+        var order = new Option<int>("--order") { Description = "Tag n-gram order: 3 (trigram, TnT) or 2 (bigram).", DefaultValueFactory = _ => Defaults.Order };
         order.Validators.Add(r =>
         {
             if (r.Tokens.Count > 0 && int.TryParse(r.Tokens[^1].Value, out int n) && n is not (2 or 3)) r.AddError($"--order must be 2 or 3 (got {n})");
         });
         var suffix = new Option<int>("--suffix-length") { Description = "Longest word ending the unknown-word model uses (TnT: 10).", DefaultValueFactory = _ => Defaults.SuffixLength }.AtLeast(0);
-        var rare = new Option<int>("--rare-word-count") { Description = "Words seen at most this often train the unknown-word model (TnT: 10).", DefaultValueFactory = _ => 10 }.AtLeast(1);
-        var caps = new Option<bool>("--capitalization") { Description = "Condition tag transitions on capitalization (TnT); false: on the tags alone.", DefaultValueFactory = _ => true };
+        var rare = new Option<int>("--rare-word-count") { Description = "Words seen at most this often train the unknown-word model (TnT: 10).", DefaultValueFactory = _ => Defaults.RareWordCount }.AtLeast(1);
+        var caps = new Option<bool>("--capitalization") { Description = "Condition tag transitions on capitalization (TnT); false: on the tags alone.", DefaultValueFactory = _ => Defaults.Capitalization };
         var theta = new Option<double?>("--suffix-theta") { Description = "θ of the suffix model's successive abstraction (absent: chosen by cross-validation over the rare words; TnT: the standard deviation of the tag probabilities)." };
         theta.Validators.Add(r =>
         {
             if (r.Tokens.Count > 0 && double.TryParse(r.Tokens[^1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && !(v >= 0 && double.IsFinite(v)))
                 r.AddError($"--suffix-theta must be a finite number ≥ 0 (got {v})");
         });
-        var baseForms = new Option<bool>("--base-forms") { Description = "Guess unknown words' tags from a known lower-case form or last hyphen part (false: TnT's suffixes only).", DefaultValueFactory = _ => true };
+        var baseForms = new Option<bool>("--base-forms") { Description = "Guess unknown words' tags from a known lower-case form or last hyphen part (false: TnT's suffixes only).", DefaultValueFactory = _ => Defaults.BaseForms };
         var smoothing = new Option<double>("--rare-word-smoothing") { Description = "β: rare known words may take unseen tags, P(t|w) = (f(w,t) + β P_suffix(t|w))/(f(w) + β) (0: TnT, only seen tags).", DefaultValueFactory = _ => Defaults.RareWordSmoothing }.InRange(0, 1e6);
         var suffixWeight = new Option<double>("--base-form-suffix-weight") { Description = "w: an unknown word with a known base form takes P_base^(1−w)·P_suffix^w (0: the base form alone).", DefaultValueFactory = _ => Defaults.BaseFormSuffixWeight }.InRange(0, 1);
         var gamma = new Option<double>("--unknown-prior-exponent") { Description = "γ: an unknown word's score is log P(t|w) − γ log P(t) (1: Bayes' rule, TnT).", DefaultValueFactory = _ => Defaults.UnknownPriorExponent }.InRange(0, 2);

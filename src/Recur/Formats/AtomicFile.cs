@@ -30,6 +30,12 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>The names of the temporary files <see cref="Write"/> makes (".NAME.PID.GUID.tmp"), for Directory.GetFiles.</summary>
+    public const string TemporaryPattern = ".*.tmp";
+
+    /// <summary>Whether a file name has the shape of one of <see cref="Write"/>'s temporary files.</summary>
+    public static bool IsTemporary(string name) => name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal);
+
     /// <summary>Writes text (UTF-8, no BOM) atomically.</summary>
     public static void WriteText(string path, string text) =>
         Write(path, s => s.Write(new System.Text.UTF8Encoding(false).GetBytes(text)));

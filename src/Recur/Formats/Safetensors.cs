@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -56,8 +57,8 @@ public sealed class Safetensors
             return;
         }
         var bits = new ushort[data.Length];
-        for (int i = 0; i < data.Length; i++)
-            bits[i] = precision == WeightPrecision.F16 ? BitConverter.HalfToUInt16Bits((Half)data[i]) : ToBFloat16(data[i]);
+        if (precision == WeightPrecision.F16) TensorPrimitives.ConvertToHalf(data, MemoryMarshal.Cast<ushort, Half>(bits.AsSpan()));
+        else for (int i = 0; i < data.Length; i++) bits[i] = ToBFloat16(data[i]);
         Put(name, precision == WeightPrecision.F16 ? "F16" : "BF16", shape, MemoryMarshal.AsBytes(bits.AsSpan()), data.Length);
     }
 
@@ -70,9 +71,19 @@ public sealed class Safetensors
             case "F32":
                 return GetFloat32(name);
             case "F16":
-                return Array.ConvertAll(MemoryMarshal.Cast<byte, ushort>(e.Data).ToArray(), b => (float)BitConverter.UInt16BitsToHalf(b));
+            {
+                var halves = MemoryMarshal.Cast<byte, Half>(e.Data);
+                var widened = new float[halves.Length];
+                TensorPrimitives.ConvertToSingle(halves, widened);
+                return widened;
+            }
             case "BF16":
-                return Array.ConvertAll(MemoryMarshal.Cast<byte, ushort>(e.Data).ToArray(), b => BitConverter.UInt32BitsToSingle((uint)b << 16));
+            {
+                var bits = MemoryMarshal.Cast<byte, ushort>(e.Data);
+                var widened = new float[bits.Length];
+                for (int i = 0; i < bits.Length; i++) widened[i] = BitConverter.UInt32BitsToSingle((uint)bits[i] << 16);
+                return widened;
+            }
             default:
                 throw new InputException(Subject(name), $"is stored as {e.DType} where F32, F16 or BF16 was expected");
         }
@@ -185,7 +196,7 @@ public sealed class Safetensors
         JsonObject header;
         try
         {
-            header = JsonNode.Parse(StrictUtf8.GetString(bytes, 8, (int)headerLength), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+            header = JsonNode.Parse(StrictUtf8.GetString(bytes, 8, (int)headerLength), documentOptions: ModelJson.NoDuplicateKeys) as JsonObject
                 ?? throw new InputException(source, "safetensors header is not a JSON object");
         }
         catch (Exception e) when (e is JsonException or DecoderFallbackException or ArgumentException or InvalidOperationException)

@@ -18,6 +18,9 @@ internal static class ModelJson
         MaxDepth = 2048,
     };
 
+    /// <summary>Default JSON reading but for duplicate keys, which are refused (config.json, metrics lines, safetensors headers).</summary>
+    internal static readonly JsonDocumentOptions NoDuplicateKeys = new() { AllowDuplicateProperties = false };
+
     /// <summary>Parses a whole file; the caller disposes the document.</summary>
     public static JsonDocument Parse(string path)
     {
@@ -61,17 +64,24 @@ internal static class ModelJson
                 break;
             case JsonValueKind.Array:
                 int i = 0;
-                foreach (var item in e.EnumerateArray()) CheckStrings(item, path, $"{at}[{i++}]");
+                foreach (var item in e.EnumerateArray())
+                {
+                    if (HoldsStrings(item)) CheckStrings(item, path, $"{at}[{i}]");
+                    i++;
+                }
                 break;
             case JsonValueKind.Object:
                 foreach (var p in e.EnumerateObject())
                 {
                     string name = Decode(() => p.Name, path, at + ".<key>");
-                    CheckStrings(p.Value, path, $"{at}.{name}");
+                    if (HoldsStrings(p.Value)) CheckStrings(p.Value, path, $"{at}.{name}");
                 }
                 break;
         }
     }
+
+    // Numbers, booleans and nulls hold no text: a model's V × V numbers get no path built.
+    private static bool HoldsStrings(JsonElement e) => e.ValueKind is JsonValueKind.String or JsonValueKind.Array or JsonValueKind.Object;
 
     private static string Decode(Func<string?> read, string path, string at)
     {

@@ -16,15 +16,18 @@ public static class TextFile
     public static string Read(string path)
     {
         if (Directory.Exists(path)) throw new InputException(path, "is a folder; give a UTF-8 text file");
-        return Decode(Formats.InputFile.ReadAllBytes(path, text: true), Formats.InputFile.Name(path));
+        // ReadAllBytes with text: true has refused a NUL in the chunk that held it.
+        return Decode(Formats.InputFile.ReadAllBytes(path, text: true), Formats.InputFile.Name(path), nulChecked: true);
     }
 
     /// <summary>Validates and decodes UTF-8 bytes; <paramref name="source"/> names them in errors.</summary>
-    public static string Decode(byte[] bytes, string source)
+    public static string Decode(byte[] bytes, string source) => Decode(bytes, source, nulChecked: false);
+
+    private static string Decode(byte[] bytes, string source, bool nulChecked)
     {
         int start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
         if (bytes.Length - start == 0) throw new InputException(source, "is empty; give a UTF-8 text file with some text in it");
-        int nul = Array.IndexOf(bytes, (byte)0, start);
+        int nul = nulChecked ? -1 : Array.IndexOf(bytes, (byte)0, start);
         if (nul >= 0) throw new InputException(source, $"looks like a binary file (a NUL byte at offset {nul}); give a UTF-8 text file");
         string text;
         try

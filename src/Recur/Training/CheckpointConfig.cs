@@ -109,7 +109,7 @@ public sealed record CheckpointConfig(string Corpus, Tokenizer Tokenizer, RnnLan
         try
         {
             string text = System.Text.Encoding.UTF8.GetString(InputFile.ReadAllBytes(path, MaxConfigBytes));
-            root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+            root = JsonNode.Parse(text, documentOptions: ModelJson.NoDuplicateKeys) as JsonObject
                 ?? throw new InputException(path, "is not a JSON object");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)

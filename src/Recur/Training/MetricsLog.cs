@@ -71,7 +71,7 @@ public sealed class MetricsLog : IDisposable
     {
         try
         {
-            return JsonNode.Parse(line, documentOptions: new System.Text.Json.JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject;
+            return JsonNode.Parse(line, documentOptions: ModelJson.NoDuplicateKeys) as JsonObject;
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or ArgumentException)
         {

@@ -85,10 +85,10 @@ public static partial class RunFolder
         string? published = Published(runFolder);
         foreach (string dir in Directory.GetDirectories(runFolder, Prefix + "*"))
             if (Path.GetFileName(dir) != published) DeleteFolder(dir);
-        foreach (string temp in Directory.GetFiles(runFolder, ".*.tmp")) File.Delete(temp);
+        foreach (string temp in Directory.GetFiles(runFolder, AtomicFile.TemporaryPattern)) File.Delete(temp);
         if (published is not null)
         {
-            foreach (string temp in Directory.GetFiles(Path.Combine(runFolder, published), ".*.tmp")) File.Delete(temp);
+            foreach (string temp in Directory.GetFiles(Path.Combine(runFolder, published), AtomicFile.TemporaryPattern)) File.Delete(temp);
             foreach (string old in new[] { Checkpoint.ConfigFile, Checkpoint.ModelFile, Checkpoint.OptimizerFile })
                 File.Delete(Path.Combine(runFolder, old));
         }
@@ -104,7 +104,7 @@ public static partial class RunFolder
         string name = Path.GetFileName(path);
         return name is RunLock.FileName or Checkpoint.MetricsFile or Checkpoint.PlotFile
             || name.StartsWith(Prefix, StringComparison.Ordinal) && Directory.Exists(path)
-            || name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal);
+            || AtomicFile.IsTemporary(name);
     }
 
     // The published checkpoint's folder name, or null (none, or a damaged latest file).

@@ -70,7 +70,7 @@ public static class ArpaWriter
     /// <paramref name="log10"/> with <paramref name="digits"/> significant digits (17: the shortest
     /// decimal that reads back to the same double), exponents as C writes them (-1.5e-05); −99 for −∞ (log 0).
     /// </summary>
-    internal static string Number(double log10, int digits = ArpaWriteOptions.ExactDigits)
+    internal static string Number(double log10, int digits)
     {
         if (double.IsNegativeInfinity(log10)) return "-99";
         string s = log10.ToString(digits >= ArpaWriteOptions.ExactDigits ? "R" : "G" + digits, CultureInfo.InvariantCulture);
