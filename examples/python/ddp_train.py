@@ -31,6 +31,7 @@ step config.step + --steps.
 Exit codes: 0 trained and written, 2 a bad argument, run folder, corpus or output folder.
 """
 import argparse
+import math
 import os
 import sys
 import time
@@ -208,7 +209,7 @@ def train(args, rank, world):
         optimizer.zero_grad(set_to_none=False)
         loss.backward()
         norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), clip))
-        finite = torch.isfinite(torch.tensor(norm)).item()
+        finite = math.isfinite(norm)
         if finite:
             optimizer.step()
         else:

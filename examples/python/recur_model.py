@@ -105,7 +105,7 @@ def read_safetensors(path, dtypes=("F32",)):
         if min(shape, default=1) < 0 or not 0 <= begin <= end <= len(data) or end - begin != count * _DTYPES[dtype].itemsize:
             raise RecurFormatError(f"{path}: tensor '{name}' (shape {shape}) does not fit its data_offsets [{begin}, {end}]")
         array = _widen(np.frombuffer(data[begin:end], dtype=_DTYPES[dtype]).reshape(shape).copy(), dtype)
-        if dtype.startswith("F") and not np.isfinite(array).all():
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
             bad = int(np.flatnonzero(~np.isfinite(array.ravel()))[0])
             raise RecurFormatError(f"{path}: tensor '{name}' holds a value that is not finite at index {bad}")
         tensors[name] = array
@@ -291,7 +291,6 @@ def _byte_table():
 
 
 _BYTE_TO_CHAR = _byte_table()
-_CHAR_TO_BYTE = {c: b for b, c in enumerate(_BYTE_TO_CHAR)}
 _CONTRACTIONS = ("'s", "'t", "'re", "'ve", "'m", "'ll", "'d")
 
 
@@ -403,7 +402,7 @@ class Tokenizer:
     def __len__(self):
         return len(self.tokens)
 
-    def encode(self, text, end_lines=True):
+    def encode(self, text):
         """Token ids of a text: char, one per character (an unknown one is an error); word, the
         words of each line, unknown ones <unk>, and <eos> after each non-blank line; BPE, the
         pieces of each line, with <eos> for every newline."""
@@ -418,7 +417,7 @@ class Tokenizer:
             for line in text.split("\n"):
                 words = split_words(line)
                 ids.extend(self.ids.get(w, self.unknown) for w in words)
-                if words and end_lines:
+                if words:
                     ids.append(self.end_of_sentence)
         else:
             for k, line in enumerate(text.split("\n")):
@@ -435,27 +434,6 @@ class Tokenizer:
         if self.kind == "char":
             return self.encode(line + "\n")
         return self.encode(line) + [self.end_of_sentence]
-
-    def decode(self, ids):
-        if self.kind == "char":
-            return "".join(self.tokens[i] for i in ids)
-        if self.kind == "bpe":
-            raw = bytearray()
-            for i in ids:
-                if i == self.end_of_sentence:
-                    raw.append(10)
-                else:
-                    raw.extend(_CHAR_TO_BYTE[c] for c in self.tokens[i])
-            return raw.decode("utf-8", "replace")
-        out = []
-        for i in ids:
-            if i == self.end_of_sentence:
-                out.append("\n")
-            else:
-                if out and out[-1] != "\n":
-                    out.append(" ")
-                out.append(self.tokens[i])
-        return "".join(out)
 
 
 def corpus_files(config):
@@ -530,9 +508,9 @@ class RecurModel(nn.Module):
     """Recur's recurrent language model in PyTorch modules, time-major ((T, B) token ids).
     Attributes: config (config.json), tokenizer, step, primer (token ids), begin_token."""
 
-    def __init__(self, config, head_bias=False):
+    def __init__(self, config, head_bias=False, path=CONFIG_FILE):
         super().__init__()
-        check_supported(config)
+        check_supported(config, path)
         m, self.config = config["model"], config
         self.tokenizer = Tokenizer.from_config(config)
         self.step = int(config["step"])
@@ -635,7 +613,7 @@ class RecurModel(nn.Module):
         stream = [t for ids in encoded for t in ids]
         lps = self.score_stream(stream)
         unk = self.tokenizer.unknown
-        sentences = words = characters = unknowns = 0
+        sentences = words = characters = 0
         for line, ids in zip(lines, encoded):
             n = len(split_words(line))
             words += n + 1 if n > 0 else 0
@@ -667,14 +645,13 @@ def load(path):
     with load_state_dict(strict=True). Attribute `folder`: the checkpoint folder read."""
     folder = checkpoint_folder(path)
     config = read_config(folder)
-    check_supported(config, os.path.join(folder, CONFIG_FILE))
     weights_path = os.path.join(folder, MODEL_FILE)
     if not os.path.isfile(weights_path):
         raise RecurFormatError(f"{weights_path}: is missing; the checkpoint is incomplete")
     tensors, metadata = read_safetensors(weights_path, dtypes=("F32", "F16", "BF16"))
     if "step" in metadata and str(metadata["step"]) != str(config["step"]):
         raise RecurFormatError(f"{weights_path}: is from step {metadata['step']} but {CONFIG_FILE} from step {config['step']}")
-    model = RecurModel(config, head_bias="head.head.bias" in tensors)
+    model = RecurModel(config, head_bias="head.head.bias" in tensors, path=os.path.join(folder, CONFIG_FILE))
     if model.config["model"].get("tie_weights") and "head.weight" in tensors and "embedding.weight" in tensors:
         if not np.array_equal(tensors["head.weight"], tensors["embedding.weight"]):
             raise RecurFormatError(f"{weights_path}: tied 'head.weight' and 'embedding.weight' differ")
