@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Recur.Decoding;
@@ -7,6 +6,7 @@ using Recur.LanguageModels.Rnn;
 using Recur.Nn.Output;
 using Recur.Nn.Recurrent;
 using Recur.Tensors;
+using Recur.Tests.Support;
 using Recur.Text;
 
 namespace Recur.Onnx.Tests;
@@ -108,7 +108,7 @@ public sealed class OnnxExportTests(Xunit.Abstractions.ITestOutputHelper output)
         var model = Model("lstm");
         string path = Path.Combine(_dir, "generate.onnx");
         RnnOnnxExport.Write(model, path, "test");
-        string generated = RunExample("OnnxGenerate", path, "the ", "30");
+        string generated = ExampleRunner.Run("OnnxGenerate", path, "the ", "30").Out;
         var greedy = Greedy.Decode(new Recur.LanguageModels.PromptedModel(model, [.. model.Tokenizer.Encode("the ")]), new GreedyOptions { MaxLength = 30 });
         string expected = "the " + string.Concat(greedy.Sequences[0].Tokens.Select(t => model.Vocabulary.Tokens[t]));
         Assert.StartsWith(expected.TrimEnd(), generated);
@@ -119,26 +119,9 @@ public sealed class OnnxExportTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         string text = Path.Combine(_dir, "not-a-model.txt");
         File.WriteAllText(text, "hello");
-        var entry = Assembly.Load("OnnxGenerate").EntryPoint!;
-        var saved = Console.Error;
-        var error = new StringWriter();
-        Console.SetError(error);
-        object? code;
-        try { code = entry.Invoke(null, [new[] { text }]); }
-        finally { Console.SetError(saved); }
+        var (code, _, error) = ExampleRunner.Run("OnnxGenerate", text);
         Assert.Equal(2, code);
-        Assert.StartsWith($"error: {text}: not an ONNX model", error.ToString());
-        Assert.Single(error.ToString().TrimEnd().Split('\n'));
-    }
-
-    private static string RunExample(string example, params string[] args)
-    {
-        var entry = Assembly.Load(example).EntryPoint ?? throw new InvalidOperationException($"{example} has no entry point");
-        var saved = Console.Out;
-        var output = new StringWriter();
-        Console.SetOut(output);
-        try { entry.Invoke(null, [args]); }
-        finally { Console.SetOut(saved); }
-        return output.ToString();
+        Assert.StartsWith($"error: {text}: not an ONNX model", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
     }
 }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Recur.Tests.Support;
 
 namespace Recur.Tests.Examples;
@@ -55,16 +54,7 @@ public sealed class ExampleProgramTests : IDisposable
     }
 
     // Runs the example's entry point in this process with standard output captured.
-    private static string Run(string example, params string[] args)
-    {
-        var entry = Assembly.Load(example).EntryPoint ?? throw new InvalidOperationException($"{example} has no entry point");
-        var saved = Console.Out;
-        var output = new StringWriter();
-        Console.SetOut(output);
-        try { entry.Invoke(null, [args]); }
-        finally { Console.SetOut(saved); }
-        return output.ToString();
-    }
+    private static string Run(string example, params string[] args) => ExampleRunner.Run(example, args).Out;
 }
 
 /// <summary>Examples write to the console, which is process-wide: they run one at a time, apart from other tests.</summary>
