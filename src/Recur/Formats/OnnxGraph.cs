@@ -24,7 +24,6 @@ public sealed class OnnxGraph
 
     private readonly List<byte[]> _nodes = [], _initializers = [], _inputs = [], _outputs = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
-    private long _bytes;
     private int _counter;
 
     /// <summary>The graph's name.</summary>
@@ -37,11 +36,8 @@ public sealed class OnnxGraph
     public string Fresh(string hint) => $"{hint}_{_counter++}";
 
     /// <summary>Adds a float constant; returns its name.</summary>
-    public string Constant(string name, ReadOnlySpan<float> values, params long[] dims)
-    {
-        _bytes += values.Length * 4L;
-        return Tensor(name, Float, MemoryMarshal.AsBytes(values), dims);
-    }
+    public string Constant(string name, ReadOnlySpan<float> values, params long[] dims) =>
+        Tensor(name, Float, MemoryMarshal.AsBytes(values), dims);
 
     /// <summary>Adds an int64 constant; returns its name.</summary>
     public string Constant(string name, ReadOnlySpan<long> values, params long[] dims) =>
@@ -98,20 +94,37 @@ public sealed class OnnxGraph
     /// <summary>Writes the model with <paramref name="metadata"/> (ModelProto.metadata_props) to <paramref name="path"/>, atomically.</summary>
     public void Save(string path, IEnumerable<KeyValuePair<string, string>> metadata, string producerVersion)
     {
+        // GraphProto's fields, each part written once, straight into the file: the weights are
+        // not copied into a graph message and that into a model message first.
+        var graph = new List<(int Field, byte[] Bytes)>();
+        graph.AddRange(_nodes.Select(n => (1, n)));
+        graph.Add((2, Encoding.UTF8.GetBytes(Name)));
+        graph.AddRange(_initializers.Select(t => (5, t)));
+        graph.AddRange(_inputs.Select(i => (11, i)));
+        graph.AddRange(_outputs.Select(o => (12, o)));
+        long length = graph.Sum(f => CodedOutputStream.ComputeTagSize(f.Field) + CodedOutputStream.ComputeLengthSize(f.Bytes.Length) + (long)f.Bytes.Length);
         // A protobuf message is limited to 2 GiB; larger weights would need ONNX external data.
-        if (_bytes > int.MaxValue - (64L << 20))
-            throw new InputException(path, $"the weights take {_bytes:N0} bytes, more than one ONNX protobuf file holds (2 GiB)");
-        var graph = new ProtoWriter();
-        foreach (var n in _nodes) graph.Message(1, n);
-        graph.String(2, Name);
-        foreach (var t in _initializers) graph.Message(5, t);
-        foreach (var i in _inputs) graph.Message(11, i);
-        foreach (var o in _outputs) graph.Message(12, o);
+        if (length > int.MaxValue - (64L << 20))
+            throw new InputException(path, $"the graph takes {length:N0} bytes, more than one ONNX protobuf file holds (2 GiB)");
         var opset = new ProtoWriter().String(1, "").Int(2, OperatorSet);
-        var model = new ProtoWriter().Int(1, IrVersion).String(2, "recur").String(3, producerVersion).Message(7, graph.ToArray()).Message(8, opset.ToArray());
-        foreach (var (key, value) in metadata) model.Message(14, new ProtoWriter().String(1, key).String(2, value).ToArray());
-        byte[] bytes = model.ToArray();
-        AtomicFile.Write(path, stream => stream.Write(bytes));
+        var tail = new ProtoWriter().Message(8, opset.ToArray());
+        foreach (var (key, value) in metadata) tail.Message(14, new ProtoWriter().String(1, key).String(2, value).ToArray());
+        AtomicFile.Write(path, stream =>
+        {
+            stream.Write(new ProtoWriter().Int(1, IrVersion).String(2, "recur").String(3, producerVersion).ToArray());
+            var output = new CodedOutputStream(stream, leaveOpen: true);
+            output.WriteTag(7, WireFormat.WireType.LengthDelimited);
+            output.WriteLength((int)length);
+            foreach (var (field, bytes) in graph)
+            {
+                output.WriteTag(field, WireFormat.WireType.LengthDelimited);
+                output.WriteLength(bytes.Length);
+                output.Flush();
+                stream.Write(bytes);
+            }
+            output.Flush();
+            stream.Write(tail.ToArray());
+        });
     }
 
     private void Claim(string name)
@@ -179,7 +192,9 @@ internal sealed class ProtoWriter
     public ProtoWriter Bytes(int field, ReadOnlySpan<byte> value)
     {
         _out.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        _out.WriteBytes(ByteString.CopyFrom(value));
+        _out.WriteLength(value.Length);
+        _out.Flush();
+        _buffer.Write(value);   // straight into the buffer: no ByteString copy
         return this;
     }
 

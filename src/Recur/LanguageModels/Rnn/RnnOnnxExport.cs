@@ -41,16 +41,18 @@ public static class RnnOnnxExport
         g.Input("hidden", OnnxGraph.Float, layers, "batch", h);
         if (lstm) g.Input("cell", OnnxGraph.Float, layers, "batch", h);
         string embedding = Weight(g, tensors["embedding.weight"]);
-        string x = g.Node("Gather", [embedding, "tokens"], new OnnxAttribute("axis", Int: 0));
+        string x = g.Node("Gather", [embedding, "tokens"], FirstAxis);
 
         var hiddenOut = new List<string>();
         var cellOut = new List<string>();
         for (int l = 0; l < layers; l++)
         {
             string index = g.Constant($"layer_{l}", new long[] { l });
-            string hPrev = g.Node("Gather", ["hidden", index], new OnnxAttribute("axis", Int: 0));
+            string hPrev = g.Node("Gather", ["hidden", index], FirstAxis);
             var layer = model.Rnn.Layers[l];
-            var (a, p) = Projections(g, layer, x, layer is ElmanLayer { Form: ElmanForm.PreActivation } elman ? Activate(g, elman.Activation, hPrev) : hPrev);
+            string rin = layer is ElmanLayer { Form: ElmanForm.PreActivation } elman ? Activate(g, elman.Activation, hPrev) : hPrev;
+            string a = Project(g, x, layer.WeightIH, layer.BiasIH, layer.InputNormGain, layer.InputNormShift);
+            string p = Project(g, rin, layer.WeightHH, layer.BiasHH, layer.RecurrentNormGain, layer.RecurrentNormShift);
             string hNext;
             switch (layer)
             {
@@ -60,7 +62,7 @@ public static class RnnOnnxExport
                     break;
                 case LstmLayer lstmLayer:
                 {
-                    string cPrev = g.Node("Gather", ["cell", index], new OnnxAttribute("axis", Int: 0));
+                    string cPrev = g.Node("Gather", ["cell", index], FirstAxis);
                     string[] gates = Split(g, g.Node("Add", [a, p]), 4, h);
                     string i = g.Node("Sigmoid", [gates[0]]), f = g.Node("Sigmoid", [gates[1]]);
                     string cand = g.Node("Tanh", [gates[2]]), outGate = g.Node("Sigmoid", [gates[3]]);
@@ -100,20 +102,15 @@ public static class RnnOnnxExport
 
     private static readonly OnnxAttribute Epsilon = new("epsilon", Float: RowLayerNorm.Epsilon);
     private static readonly OnnxAttribute LastAxis = new("axis", Int: -1);
+    private static readonly OnnxAttribute FirstAxis = new("axis", Int: 0);
+    private static readonly OnnxAttribute SecondAxis = new("axis", Int: 1);
+    private static readonly OnnxAttribute TransB = new("transB", Int: 1);
 
-    // a = LN(x·W_ihᵀ) + b_ih and p = LN(h·W_hhᵀ) + b_hh (no LN: the plain projections plus biases).
-    private static (string A, string P) Projections(OnnxGraph g, RecurrentLayer layer, string x, string h)
-    {
-        string a = Project(g, x, layer.WeightIH, layer.BiasIH, layer.InputNormGain, layer.InputNormShift);
-        string p = Project(g, h, layer.WeightHH, layer.BiasHH, layer.RecurrentNormGain, layer.RecurrentNormShift);
-        return (a, p);
-    }
-
+    // LN(input·Wᵀ) + b (no LN: the plain projection plus the bias): a = … x·W_ihᵀ, p = … h·W_hhᵀ.
     private static string Project(OnnxGraph g, string input, Parameter weight, Parameter bias, Parameter? gain, Parameter? shift)
     {
-        var transB = new OnnxAttribute("transB", Int: 1);
-        if (gain is null) return g.Node("Gemm", [input, Weight(g, weight), Weight(g, bias)], transB);
-        string raw = g.Node("Gemm", [input, Weight(g, weight)], transB);
+        if (gain is null) return g.Node("Gemm", [input, Weight(g, weight), Weight(g, bias)], TransB);
+        string raw = g.Node("Gemm", [input, Weight(g, weight)], TransB);
         string normalized = g.Node("LayerNormalization", [raw, Weight(g, gain), Weight(g, shift!)], Epsilon, LastAxis);
         return g.Node("Add", [normalized, Weight(g, bias)]);
     }
@@ -128,7 +125,7 @@ public static class RnnOnnxExport
     private static string[] Split(OnnxGraph g, string input, int parts, int size)
     {
         string sizes = g.Constant(g.Fresh("split_sizes"), Enumerable.Repeat((long)size, parts).ToArray(), parts);
-        return g.Node("Split", [input, sizes], parts, new OnnxAttribute("axis", Int: 1));
+        return g.Node("Split", [input, sizes], parts, SecondAxis);
     }
 
     // (batch, H) per layer → (layers, batch, H) under the graph output's name.
@@ -137,16 +134,15 @@ public static class RnnOnnxExport
         string axes = g.Constant(g.Fresh("axis0"), new long[] { 0 }, 1);
         var unsqueezed = rows.Select(r => g.Node("Unsqueeze", [r, axes])).ToArray();
         if (unsqueezed.Length == 1) g.NodeTo("Identity", [unsqueezed[0]], [name]);
-        else g.NodeTo("Concat", unsqueezed, [name], new OnnxAttribute("axis", Int: 0));
+        else g.NodeTo("Concat", unsqueezed, [name], FirstAxis);
     }
 
     private static void Head(OnnxGraph g, RnnLanguageModel model, Dictionary<string, Parameter> tensors, string h)
     {
-        var transB = new OnnxAttribute("transB", Int: 1);
         if (model.Head is not AdaptiveSoftmax adaptive)
         {
-            string logits = g.Node("Gemm", [h, Weight(g, tensors["head.weight"]), Weight(g, tensors["head.bias"])], transB);
-            g.NodeTo("LogSoftmax", [logits], ["log_probs"], new OnnxAttribute("axis", Int: -1));
+            string logits = g.Node("Gemm", [h, Weight(g, tensors["head.weight"]), Weight(g, tensors["head.bias"])], TransB);
+            g.NodeTo("LogSoftmax", [logits], ["log_probs"], LastAxis);
             return;
         }
         // Adaptive softmax (Grave et al. 2017): the head's log-softmax gives the shortlist and
@@ -154,17 +150,17 @@ public static class RnnOnnxExport
         var head = tensors.TryGetValue("head.head.bias", out var headBias)
             ? new[] { h, Weight(g, tensors["head.head.weight"]), Weight(g, headBias) }
             : new[] { h, Weight(g, tensors["head.head.weight"]) };
-        string headLp = g.Node("LogSoftmax", [g.Node("Gemm", head, transB)], new OnnxAttribute("axis", Int: -1));
+        string headLp = g.Node("LogSoftmax", [g.Node("Gemm", head, TransB)], LastAxis);
         var bounds = adaptive.Cutoffs.Append(adaptive.OutputSize).ToArray();
         var pieces = new List<string> { Slice(g, headLp, 0, bounds[0]) };
         for (int c = 0; c + 1 < bounds.Length; c++)
         {
-            string projected = g.Node("Gemm", [h, Weight(g, tensors[$"head.tail.{c}.0.weight"])], transB);
-            string logits = g.Node("Gemm", [projected, Weight(g, tensors[$"head.tail.{c}.1.weight"])], transB);
-            string clusterLp = g.Node("LogSoftmax", [logits], new OnnxAttribute("axis", Int: -1));
+            string projected = g.Node("Gemm", [h, Weight(g, tensors[$"head.tail.{c}.0.weight"])], TransB);
+            string logits = g.Node("Gemm", [projected, Weight(g, tensors[$"head.tail.{c}.1.weight"])], TransB);
+            string clusterLp = g.Node("LogSoftmax", [logits], LastAxis);
             pieces.Add(g.Node("Add", [clusterLp, Slice(g, headLp, bounds[0] + c, bounds[0] + c + 1)]));
         }
-        g.NodeTo("Concat", pieces, ["log_probs"], new OnnxAttribute("axis", Int: 1));
+        g.NodeTo("Concat", pieces, ["log_probs"], SecondAxis);
     }
 
     private static string Slice(OnnxGraph g, string input, long start, long end)
